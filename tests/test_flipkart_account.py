@@ -1,0 +1,77 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import FlipkartSandboxCase
+
+
+@tagged("post_install", "-at_install")
+class TestFlipkartAccount(FlipkartSandboxCase):
+    def test_defaults_created_when_none_chosen(self):
+        account = self.account
+        self.assertEqual(account.team_id.name, "Flipkart")
+        self.assertEqual(account.pricelist_id.currency_id, self.env.ref("base.INR"))
+        self.assertEqual(account.fbf_location_id.usage, "internal")
+        self.assertFalse(account.fbf_location_id.warehouse_id, "FBF stock is in no warehouse")
+        self.assertFalse(account.sync_inventory, "pushing stock is opt-in")
+        self.assertTrue(account.sync_fbs_orders and account.sync_fbf_orders)
+
+    def test_api_host_follows_environment(self):
+        account = self.account.copy({"client_id": "other-app", "environment": "sandbox"})
+        self.assertEqual(account.api_base_url, "https://sandbox-api.flipkart.net")
+        account.environment = "production"
+        self.assertEqual(account.api_base_url, "https://api.flipkart.net")
+
+    def test_test_connection_success(self):
+        action = self.account.action_test_connection()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self.account.connection_state, "ok")
+        self.assertTrue(self.account.sudo().access_token, "the token is kept on the account")
+        paths = [r["path"] for r in self.sandbox.requests]
+        self.assertIn("/oauth-service/oauth/token", paths)
+        self.assertTrue(any(p.startswith("/sellers/v3/") for p in paths), paths)
+
+    def test_test_connection_bad_credentials(self):
+        self.account.client_secret = "wrong"
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(self.account.connection_state, "failed")
+        self.assertIn("credentials", action["params"]["message"].lower())
+        self.assertFalse(self.account.sudo().access_token)
+
+    def test_test_connection_unreachable(self):
+        self.account.api_base_url = "http://127.0.0.1:9"  # discard port: nothing listens
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(self.account.connection_state, "failed")
+        self.assertTrue(self.account.connection_message)
+
+    def test_token_reused_between_calls(self):
+        self.account.action_test_connection()
+        self.account.action_test_connection()
+        token_calls = [r for r in self.sandbox.requests if r["path"].startswith("/oauth-service")]
+        self.assertEqual(len(token_calls), 1)
+
+    def test_salesman_cannot_read_secrets(self):
+        salesman = new_test_user(self.env, "fk_salesman", groups="sales_team.group_sale_salesman")
+        account = self.account.with_user(salesman)
+        self.assertEqual(account.name, "Test Shop")
+        for secret in ("client_secret", "access_token", "token_expires_at"):
+            with self.assertRaises(AccessError):
+                account.read([secret])
+        # ... yet the connector works for them: it reads the credentials as superuser.
+        self.assertEqual(account.action_test_connection()["params"]["type"], "success")
+
+    def test_other_company_does_not_see_account(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        user_b = new_test_user(
+            self.env,
+            "fk_user_b",
+            groups="sales_team.group_sale_manager",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        accounts = self.env["flipkart.account"].with_user(user_b).search([])
+        self.assertNotIn(self.account, accounts)
+        with self.assertRaises(AccessError):
+            self.account.with_user(user_b).read(["name"])
