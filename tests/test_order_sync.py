@@ -110,20 +110,22 @@ class TestFbsOrderSync(FlipkartSandboxCase):
         )
 
         self.assertEqual(len(order.order_line), 3)
-        bottle = order.order_line.filtered(lambda l: l.product_id == self.known_product)
+        bottle = order.order_line.filtered(lambda line: line.product_id == self.known_product)
         self.assertEqual(bottle.product_uom_qty, 2)
         self.assertEqual(bottle.price_unit, 847.46, "2000 for 2 units, 18 % GST excluded")
         self.assertEqual(bottle.flipkart_discount, 100.0)
         self.assertEqual(bottle.flipkart_order_item_ref, added["orderItemIds"][0])
         self.assertAlmostEqual(bottle.price_total, 2000.0, delta=0.02)
 
-        kurta = order.order_line.filtered(lambda l: l.product_id.default_code == "SKU-KURTA-NEW")
+        kurta = order.order_line.filtered(
+            lambda line: line.product_id.default_code == "SKU-KURTA-NEW"
+        )
         self.assertEqual(kurta.product_id.name, "Cotton Kurta Blue M")
         self.assertTrue(kurta.product_id.is_storable)
         self.assertAlmostEqual(kurta.price_total, 799.0, delta=0.01)
 
         shipping = order.order_line.filtered(
-            lambda l: l.product_id == self.env.ref("sale_flipkart.product_flipkart_shipping")
+            lambda line: line.product_id == self.env.ref("sale_flipkart.product_flipkart_shipping")
         )
         self.assertAlmostEqual(shipping.price_total, 40.0, delta=0.01)
         self.assertTotalMatches(order, 2000.0 + 799.0 + 40.0)
@@ -178,8 +180,8 @@ class TestFbsOrderSync(FlipkartSandboxCase):
         )
         self.sync()
         order = self.order_of(added["orderId"])
-        incl = order.order_line.filtered(lambda l: l.product_id.default_code == "SKU-INCL")
-        notax = order.order_line.filtered(lambda l: l.product_id.default_code == "SKU-NOTAX")
+        incl = order.order_line.filtered(lambda line: line.product_id.default_code == "SKU-INCL")
+        notax = order.order_line.filtered(lambda line: line.product_id.default_code == "SKU-NOTAX")
         self.assertEqual(incl.price_unit, 1000.0)
         self.assertAlmostEqual(incl.price_total, 2000.0, places=2)
         self.assertEqual(notax.price_unit, 1000.0)
@@ -291,7 +293,7 @@ class TestFbsOrderSync(FlipkartSandboxCase):
             self.assertEqual(picking.flipkart_shipment_ref, shipment.name)
             self.assertEqual(
                 picking.move_ids.sale_line_id,
-                shipment.line_ids.filtered(lambda l: l.product_id.type == "consu"),
+                shipment.line_ids.filtered(lambda line: line.product_id.type == "consu"),
             )
 
     def test_late_first_sight_and_state_updates(self):
