@@ -2,7 +2,7 @@
     "name": "Flipkart Connector",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
-    "summary": "Import Flipkart orders (FBS and FBF), print Flipkart labels, push stock to Flipkart",
+    "summary": "Import Flipkart orders (FBS, FBF), print Flipkart labels, push stock to Flipkart",
     "author": "sale_flipkart developers",
     "website": "https://github.com/sale-flipkart/sale_flipkart",
     "license": "LGPL-3",
