@@ -13,6 +13,7 @@ from ..flipkart_api import (
     TokenStore,
 )
 from ..flipkart_api.payload import Shipment, format_datetime
+from .sale_order import SHIPPED_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ FBS_QUERIES = [
     ),
     ("postDispatch", ["SHIPPED", "DELIVERED", "PICKUP_COMPLETE"]),
 ]
+#: Flipkart states of the FBF shipments pulled (Flipkart ships them: only once shipped).
+FBF_STATES = ["SHIPPED", "DELIVERED"]
+CANCELLATION_TYPES = ["buyerCancellation", "sellerCancellation", "marketplaceCancellation"]
 #: Each run asks for shipments modified since the cursor minus this overlap.
 SYNC_OVERLAP = timedelta(hours=1)
 #: Open sync errors retried at the start of each run (at most).
@@ -390,20 +394,44 @@ class FlipkartAccount(models.Model):
         return self._lock_sync()
 
     def _order_filters(self, since, until):
-        """Flipkart shipment filters of one order sync run."""
+        """Flipkart shipment filters of one order sync run: FBS orders before and after
+        dispatch, FBF orders once shipped, and every kind of cancellation."""
         self.ensure_one()
-        dates = {"from": format_datetime(since), "to": format_datetime(until)}
+        modified = {"from": format_datetime(since), "to": format_datetime(until)}
+        profiles = []
         filters = []
         if self.sync_fbs_orders:
+            profiles.append("NON_FBF")
             filters += [
                 {
                     "type": kind,
                     "states": states,
                     "serviceProfiles": ["NON_FBF"],
-                    "modifiedDate": dates,
+                    "modifiedDate": modified,
                 }
                 for kind, states in FBS_QUERIES
             ]
+        if self.sync_fbf_orders:
+            profiles.append("FBF")
+            filters.append(
+                {
+                    "type": "postDispatch",
+                    "states": FBF_STATES,
+                    "serviceProfiles": ["FBF"],
+                    "modifiedDate": modified,
+                }
+            )
+        filters += [
+            {
+                "type": "cancelled",
+                "states": ["CANCELLED"],
+                "cancellationType": kind,
+                "serviceProfiles": [profile],
+                "cancellationDate": modified,
+            }
+            for profile in profiles
+            for kind in CANCELLATION_TYPES
+        ]
         return filters
 
     def _sync_orders_one(self):
@@ -492,12 +520,16 @@ class FlipkartAccount(models.Model):
                 failures[self._reference_of(raw)] = str(error)
                 continue
             parsed.setdefault(shipment.ref, shipment)  # a page may repeat a shipment
-        known = self.env["flipkart.shipment"].search(
-            [("account_id", "=", self.id), ("name", "in", list(parsed))]
-        )
+        shipment_model = self.env["flipkart.shipment"]
+        known = shipment_model.search([("account_id", "=", self.id), ("name", "in", list(parsed))])
+        changed = []  # (record, parsed shipment) whose Flipkart state changed
         for record in known:
-            if record._flipkart_update_from(parsed.pop(record.name)):
+            shipment = parsed.pop(record.name)
+            previous_state = record.state
+            if record._flipkart_update_from(shipment):
                 result["updated"] += 1
+            if shipment.state != previous_state:
+                changed.append((record, shipment, previous_state))
         if parsed:
             details = {d.get("shipmentId"): d for d in client.get_shipment_details(list(parsed))}
             for ref, shipment in list(parsed.items()):
@@ -510,13 +542,50 @@ class FlipkartAccount(models.Model):
                     del parsed[ref]
         imported = self._import_new_shipments(list(parsed.values()), failures)
         result["imported"] += len(imported)
+        new_cancelled = [
+            s for s in parsed.values() if s.order_ref in imported and s.state == "CANCELLED"
+        ]
+        if new_cancelled:
+            records = shipment_model.search(
+                [("account_id", "=", self.id), ("name", "in", [s.ref for s in new_cancelled])]
+            )
+            by_ref = {s.ref: s for s in new_cancelled}
+            changed += [(record, by_ref[record.name], False) for record in records]
+        self._apply_state_changes(changed, failures)
         failed = result.setdefault("failed_refs", set())
         for reference, message in failures.items():
             if reference not in failed:  # a run may meet an order twice (retry, then search)
                 failed.add(reference)
                 self.env["flipkart.sync.error"]._flipkart_record(self, reference, message)
         result["failed"] = len(failed)
-        self.env["flipkart.sync.error"]._flipkart_resolve(self, imported)
+        self.env["flipkart.sync.error"]._flipkart_resolve(
+            self, [ref for ref in imported if ref not in failed]
+        )
+
+    def _apply_state_changes(self, changed, failures):
+        """Cancellations (each order in its own savepoint) and FBS shipments shipped outside
+        Odoo, from shipments whose Flipkart state changed."""
+        cancelled = defaultdict(dict)
+        previous = {}
+        shipped_outside = self.env["flipkart.shipment"]
+        for record, shipment, previous_state in changed:
+            if shipment.state == "CANCELLED":
+                cancelled[record.order_id][record] = shipment.items
+                previous[record] = previous_state
+            elif shipment.state in SHIPPED_STATES and record.order_id.flipkart_fulfilment == "fbs":
+                shipped_outside |= record
+        for order, entries in cancelled.items():
+            try:
+                with self.env.cr.savepoint():
+                    order._flipkart_apply_cancellation(entries)
+            except Exception as error:  # noqa: BLE001 - recorded on the order's sync error
+                _logger.info("Flipkart order %s: cancellation failed", order.id, exc_info=True)
+                failures[order.flipkart_order_ref] = self.env._(
+                    "Applying Flipkart's cancellation failed: %(error)s", error=str(error)
+                )
+                for record in entries:  # so that the retry sees the cancellation again
+                    record.state = previous[record]
+        self.env["sale.order"]._flipkart_flag_shipped_outside(shipped_outside)
 
     def _import_new_shipments(self, shipments, failures):
         """Orders of new shipments, in one batch; order by order if the batch fails.

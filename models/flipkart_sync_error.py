@@ -16,7 +16,10 @@ class FlipkartSyncError(models.Model):
         required=True, readonly=True, help="The Flipkart order (or shipment) id the error concerns."
     )
     operation = fields.Selection(
-        [("order", "Order Import")], default="order", required=True, readonly=True
+        [("order", "Order Import"), ("fbf_move", "FBF Stock Move")],
+        default="order",
+        required=True,
+        readonly=True,
     )
     message = fields.Text(readonly=True)
     state = fields.Selection(
@@ -72,7 +75,7 @@ class FlipkartSyncError(models.Model):
         error.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(account.user_id or self.env.user).id,
-            summary=self.env._("Flipkart order %(ref)s could not be imported", ref=reference),
+            summary=self.env._("Flipkart order %(ref)s needs attention", ref=reference),
             note=message,
         )
         return error

@@ -2,6 +2,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+#: Flipkart states of a shipment that left the warehouse.
+SHIPPED_STATES = {"SHIPPED", "DELIVERED", "PICKUP_COMPLETE", "COMPLETED"}
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -112,6 +115,11 @@ class SaleOrder(models.Model):
         )
         new_orders._flipkart_confirm()
         shipment_records._flipkart_link_pickings()
+        self._flipkart_create_fbf_moves(
+            shipment_records.filtered(
+                lambda r: r.order_id.flipkart_fulfilment == "fbf" and r.state in SHIPPED_STATES
+            )
+        )
         if not account.flipkart_location_ref:
             fbs = [s.location_ref for s in shipments if not s.is_fbf and s.location_ref]
             if fbs:
@@ -143,3 +151,139 @@ class SaleOrder(models.Model):
             "flipkart_fulfilment": "fbf" if first.is_fbf else "fbs",
             "flipkart_payment_type": "cod" if item.payment_type == "COD" else "prepaid",
         }
+
+    # ------------------------------------------------------------------ FBF
+    @api.model
+    def _flipkart_create_fbf_moves(self, shipment_records):
+        """One done stock move per order item of shipped FBF shipments, from the account's
+        Flipkart location to the customer, linked to its line (so it counts as delivered).
+        Items tracked by lot or serial number get no move: a sync error tells the user to
+        record it by hand."""
+        customers = self.env.ref("stock.stock_location_customers")
+        values, untracked = [], []
+        for record in shipment_records:
+            account = record.account_id
+            for line in record.line_ids.filtered(
+                lambda line: line.flipkart_order_item_ref and line.product_id.is_storable
+            ):
+                if line.move_ids.filtered(lambda move: move.state == "done"):
+                    continue
+                if line.product_id.tracking != "none":
+                    untracked.append((account, line))
+                    continue
+                values.append(
+                    line._flipkart_prepare_fbf_move_values(
+                        account.fbf_location_id or account._default_fbf_location(), customers
+                    )
+                )
+        if values:
+            moves = self.env["stock.move"].create(values)
+            moves._action_confirm(merge=False)
+            for move in moves:
+                move.quantity = move.product_uom_qty
+            moves.picked = True
+            moves._action_done()
+        for account, line in untracked:
+            self.env["flipkart.sync.error"]._flipkart_record(
+                account,
+                line.order_id.flipkart_order_ref,
+                self.env._(
+                    "%(product)s is tracked by lot or serial number: record the stock move of "
+                    "%(qty)s unit(s) out of %(location)s for order %(order)s by hand.",
+                    product=line.product_id.display_name,
+                    qty=line.product_uom_qty,
+                    location=account.fbf_location_id.display_name,
+                    order=line.order_id.name,
+                ),
+                operation="fbf_move",
+                retry=False,
+            )
+
+    # ------------------------------------------------------------------ later updates
+    def _flipkart_goods_gone(self, shipment_records):
+        """True when the goods of these shipments left (done delivery or FBF move) or the
+        order is invoiced: a cancellation then needs a return or a credit note."""
+        self.ensure_one()
+        lines = shipment_records.line_ids
+        return bool(
+            shipment_records.picking_id.filtered(lambda p: p.state == "done")
+            or lines.move_ids.filtered(lambda m: m.state == "done")
+            or self.invoice_ids.filtered(lambda m: m.state == "posted")
+        )
+
+    def _flipkart_apply_cancellation(self, cancelled):
+        """Apply Flipkart cancellations to this order.
+
+        :param cancelled: {flipkart.shipment record: [cancelled parsed OrderItem, ...]}
+        """
+        self.ensure_one()
+        records = self.env["flipkart.shipment"].concat(*cancelled)
+        items = [item for entries in cancelled.values() for item in entries]
+        refs = {item.ref for item in items}
+        reasons = ", ".join(sorted({i.cancellation_reason for i in items if i.cancellation_reason}))
+        if self._flipkart_goods_gone(records):
+            note = self.env._(
+                "Flipkart cancelled %(items)s (%(reason)s) after the goods left or the order "
+                "was invoiced: nothing was changed here. Handle the return or the credit note.",
+                items=", ".join(sorted(refs)),
+                reason=reasons or "-",
+            )
+            self.message_post(body=note)
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                note=note,
+                user_id=(self.user_id or self.env.user).id,
+                summary=self.env._("Flipkart cancellation to handle"),
+            )
+            return
+        item_lines = self.order_line.filtered("flipkart_order_item_ref")
+        remaining = item_lines.filtered(
+            lambda line: line.flipkart_order_item_ref not in refs and line.product_uom_qty
+        )
+        if not remaining:
+            self._action_cancel()
+            self.message_post(
+                body=self.env._("Cancelled on Flipkart (%(reason)s).", reason=reasons or "-")
+            )
+            return
+        for record, entries in cancelled.items():
+            cancelled_refs = {item.ref for item in entries}
+            if record.picking_id.state not in ("done", "cancel"):
+                record.picking_id.action_cancel()
+            lines = record.line_ids.filtered(
+                lambda line, refs=cancelled_refs: line.flipkart_order_item_ref in refs
+            )
+            if not (record.line_ids.filtered("flipkart_order_item_ref") - lines).filtered(
+                "product_uom_qty"
+            ):
+                lines |= record.line_ids  # the shipment's shipping line goes with its items
+            lines.product_uom_qty = 0
+        self.message_post(
+            body=self.env._(
+                "Flipkart cancelled the items %(items)s (%(reason)s): their quantity is now 0.",
+                items=", ".join(sorted(refs)),
+                reason=reasons or "-",
+            )
+        )
+
+    @api.model
+    def _flipkart_flag_shipped_outside(self, shipment_records):
+        """Flipkart reports these FBS shipments shipped while their delivery is still open in
+        Odoo: say so on the picking, validate nothing."""
+        for record in shipment_records:
+            picking = record.picking_id
+            if not picking or picking.state in ("done", "cancel"):
+                continue
+            note = self.env._(
+                "Flipkart reports shipment %(ref)s %(state)s, but this delivery is not "
+                "validated: it was shipped outside Odoo. Check the stock and validate it.",
+                ref=record.name,
+                state=record.state,
+            )
+            picking.message_post(body=note)
+            picking.activity_schedule(
+                "mail.mail_activity_data_todo",
+                note=note,
+                user_id=(record.account_id.user_id or self.env.user).id,
+                summary=self.env._("Flipkart shipment shipped outside Odoo"),
+            )

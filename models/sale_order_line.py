@@ -125,3 +125,19 @@ class SaleOrderLine(models.Model):
         fixed = total(0.0)
         slope = (total(probe) - fixed) / probe
         return float_round((total_included - fixed) / slope, precision_digits=digits)
+
+    def _flipkart_prepare_fbf_move_values(self, location, customers):
+        self.ensure_one()
+        order = self.order_id
+        return {
+            "name": self.name[:2000] if self.name else self.product_id.display_name,
+            "product_id": self.product_id.id,
+            "product_uom_qty": self.product_uom_qty,
+            "product_uom": self.product_uom.id,
+            "location_id": location.id,
+            "location_dest_id": customers.id,
+            "sale_line_id": self.id,
+            "company_id": order.company_id.id,
+            "partner_id": order.partner_shipping_id.id,
+            "origin": order.name,
+        }

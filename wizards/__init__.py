@@ -1,1 +1,1 @@
-
+from . import flipkart_order_recover
