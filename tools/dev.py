@@ -485,6 +485,7 @@ def cmd_bench(args):
         str(args.orders),
         "--seed",
         str(args.seed),
+        *(["--memory"] if args.memory else []),
     ]
     return subprocess.run(script, env=env, cwd=REPO, check=False).returncode
 
@@ -511,6 +512,7 @@ def main():
     bench.add_argument("--orders", type=int, default=1000)
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--pg-port", type=int, default=None)
+    bench.add_argument("--memory", action="store_true", help="also trace Python memory")
     args, rest = parser.parse_known_args()
     if args.command == "test":
         return cmd_test(args, rest)
