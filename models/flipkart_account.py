@@ -74,7 +74,6 @@ class FlipkartAccount(models.Model):
     )
     client_secret = fields.Char(
         string="Client Secret",
-        required=True,
         groups="base.group_system",
         help="Application secret from Seller Hub → Manage Profile → Developer Access. "
         "Confidential: Flipkart deactivates accounts whose credentials are shared.",
@@ -628,3 +627,116 @@ class FlipkartAccount(models.Model):
             if raw.get("shipmentId"):
                 return str(raw["shipmentId"])
         return "unknown"
+
+    # ---- inventory push
+    #: SKUs written (and, in the cron, committed) per batch: 10 Flipkart calls.
+    _inventory_batch_size = 100
+
+    @api.model
+    def _cron_sync_inventory(self):
+        self.search([("sync_inventory", "=", True)]).with_context(
+            flipkart_cron=True
+        )._sync_inventory()
+
+    def action_sync_inventory(self):
+        self.ensure_one()
+        if not self.sync_inventory:
+            return self._notification(
+                self.env._("Inventory push is off"),
+                self.env._(
+                    "Turn on Push Inventory on %(account)s first: it writes to your live "
+                    "Flipkart listings.",
+                    account=self.name,
+                ),
+                "warning",
+            )
+        result = self._sync_inventory()[self.id]
+        message = self.env._(
+            "%(pushed)s SKUs updated, %(unchanged)s unchanged, %(failed)s refused by Flipkart "
+            "(see the offers' inventory errors).",
+            pushed=result["pushed"],
+            unchanged=result["unchanged"],
+            failed=result["failed"],
+        )
+        if result["error"]:
+            return self._notification(
+                self.env._("Inventory push interrupted"),
+                f"{result['error']} {message}",
+                "danger",
+                sticky=True,
+            )
+        kind = "warning" if result["failed"] else "success"
+        return self._notification(self.env._("Inventory pushed to Flipkart"), message, kind)
+
+    def _sync_inventory(self):
+        """Push the free quantities of the FBS offers of the accounts in ``self`` that opted
+        in (``sync_inventory``). Never raises for a Flipkart failure: per-SKU failures are
+        stored on the offers, an outage ends the account's run.
+
+        :return: {account id: {"pushed", "failed", "unchanged", "error"}}
+        """
+        results = {}
+        for account in self:
+            if not account.active or not account.sync_inventory:
+                continue
+            results[account.id] = account._sync_inventory_one()
+        return results
+
+    def _inventory_offers(self):
+        """Offers whose stock this account pushes: FBS offers of storable products."""
+        self.ensure_one()
+        return self.env["flipkart.offer"].search(
+            [
+                ("account_id", "=", self.id),
+                ("fulfilment", "=", "fbs"),
+                ("product_id.is_storable", "=", True),
+            ]
+        )
+
+    def _sync_inventory_one(self):
+        self.ensure_one()
+        result = {"pushed": 0, "failed": 0, "unchanged": 0, "error": False}
+        if not self.warehouse_id or not self.flipkart_location_ref:
+            result["error"] = self.env._(
+                "%(account)s needs a warehouse and a Flipkart location id (filled by the first "
+                "FBS order sync) to push stock.",
+                account=self.name,
+            )
+            return result
+        offers = self._inventory_offers().with_company(self.company_id)
+        quantities = offers._flipkart_inventory_quantities(self.warehouse_id)
+        todo = offers._flipkart_inventory_to_push(quantities)
+        result["unchanged"] = len(offers) - len(todo)
+        no_fsn = todo.filtered(lambda o: not o.fsn)
+        if no_fsn:
+            no_fsn.write(
+                {"inventory_error": self.env._("No FSN: Flipkart needs it to update stock.")}
+            )
+            result["failed"] += len(no_fsn)
+            todo -= no_fsn
+        try:
+            client = self._get_client()
+            for start in range(0, len(todo), self._inventory_batch_size):
+                batch = todo[start : start + self._inventory_batch_size]
+                answers = client.update_inventory(
+                    {
+                        offer.sku: offer._flipkart_prepare_inventory(
+                            self.flipkart_location_ref, quantities[offer.id]
+                        )
+                        for offer in batch
+                    }
+                )
+                pushed, failed = batch._flipkart_record_inventory(quantities, answers)
+                result["pushed"] += len(pushed)
+                result["failed"] += len(failed)
+                if self.env.context.get("flipkart_cron"):
+                    # cron: keep what Flipkart accepted, so that a later failure or a timeout
+                    # does not make the next run send it again
+                    self.env.cr.commit()
+        except AuthenticationError as error:
+            self._flipkart_auth_failed(error)
+            result["error"] = str(error)
+        except (FlipkartError, ValueError) as error:
+            _logger.info("Flipkart account %s: inventory push interrupted: %s", self.id, error)
+            result["error"] = str(error)
+        return result

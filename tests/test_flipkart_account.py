@@ -1,4 +1,6 @@
+from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
 
 from .common import FlipkartSandboxCase
@@ -75,3 +77,23 @@ class TestFlipkartAccount(FlipkartSandboxCase):
         self.assertNotIn(self.account, accounts)
         with self.assertRaises(AccessError):
             self.account.with_user(user_b).read(["name"])
+
+    def test_neutralize_blanks_secrets_and_archives(self):
+        self.account.action_test_connection()
+        self.env.flush_all()
+        neutralize_database(self.env.cr)
+        self.account.invalidate_recordset()
+        account = self.account.sudo()
+        self.assertFalse(account.active)
+        self.assertFalse(account.client_secret)
+        self.assertFalse(account.access_token)
+        self.assertEqual(account.client_id, self.sandbox.client_id, "the id is no secret")
+
+    def test_sales_manager_syncs_orders(self):
+        manager = new_test_user(self.env, "fk_manager", groups="sales_team.group_sale_manager")
+        added = self.sandbox.add_order()
+        self.account.last_orders_sync = fields.Datetime.now()
+        action = self.account.with_user(manager).action_sync_orders()
+        self.assertEqual(action["params"]["type"], "success", action["params"])
+        order = self.env["sale.order"].search([("flipkart_order_ref", "=", added["orderId"])])
+        self.assertEqual(order.state, "sale")
