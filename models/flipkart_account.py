@@ -389,7 +389,8 @@ class FlipkartAccount(models.Model):
         timeout loses nothing, and take the lock again for the next batch."""
         if not self.env.context.get("flipkart_cron"):
             return True
-        self.env.cr.commit()  # cron: keep imported pages; the cursor moves only at the end
+        # Cron only: keep the imported pages; the cursor moves only at the end of the run.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return self._lock_sync()
 
     def _order_filters(self, since, until):

@@ -1098,7 +1098,7 @@ def test_hundred_thousand_orders_page_lazily(capsys):
         desc = api.search(states=["APPROVED"], sort={"field": "orderDate", "order": "desc"})
         assert desc.status_code == 200 and len(desc.json()["shipments"]) == 20
         with capsys.disabled():
-            print(
+            print(  # pylint: disable=print-used
                 f"\n100k orders: {pages} pages / {len(seen)} shipments in {elapsed:.2f}s "
                 f"(traced), peak {peak / 1e6:.1f} MB, stats {stats}"
             )
