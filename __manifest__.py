@@ -12,6 +12,7 @@
         "security/sale_flipkart_security.xml",
         "security/ir.model.access.csv",
         "data/sale_flipkart_data.xml",
+        "data/ir_cron_fulfilment.xml",
         "views/flipkart_order_recover_views.xml",
         "views/flipkart_account_views.xml",
         "views/flipkart_offer_views.xml",

@@ -733,7 +733,7 @@ class FlipkartAccount(models.Model):
                 if self.env.context.get("flipkart_cron"):
                     # cron: keep what Flipkart accepted, so that a later failure or a timeout
                     # does not make the next run send it again
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         except AuthenticationError as error:
             self._flipkart_auth_failed(error)
             result["error"] = str(error)

@@ -1,4 +1,7 @@
+import math
+
 from odoo import api, fields, models
+from odoo.tools import float_round
 
 
 class FlipkartOffer(models.Model):
@@ -112,3 +115,67 @@ class FlipkartOffer(models.Model):
             "listing_ref": item.listing_ref,
             "fulfilment": "fbs" if any(is_fbs for _item, is_fbs in entries) else "fbf",
         }
+
+    # ---- inventory push
+    def _flipkart_inventory_quantities(self, warehouse):
+        """{offer id: whole units to announce}: the warehouse's free quantity of the offer's
+        product, rounded down, never negative."""
+        products = self.product_id.with_context(warehouse_id=warehouse.id)
+        products.invalidate_recordset(["free_qty"])  # not stored, nor invalidated by quants
+        free = {product.id: product.free_qty for product in products}
+        quantities = {}
+        for offer in self:
+            qty = float_round(
+                free.get(offer.product_id.id, 0.0),
+                precision_rounding=offer.product_id.uom_id.rounding,
+            )
+            quantities[offer.id] = max(0, math.floor(qty))
+        return quantities
+
+    def _flipkart_inventory_to_push(self, quantities):
+        """Offers to send: never pushed, failed last time, or whose quantity changed since the
+        last successful push."""
+        return self.filtered(
+            lambda o: (
+                not o.inventory_pushed_at
+                or o.inventory_error
+                or quantities[o.id] != o.inventory_pushed_qty
+            )
+        )
+
+    def _flipkart_prepare_inventory(self, location_ref, quantity):
+        """The entry of this SKU in Flipkart's inventory update."""
+        self.ensure_one()
+        return {"product_id": self.fsn, "locations": [{"id": location_ref, "inventory": quantity}]}
+
+    def _flipkart_record_inventory(self, quantities, answers):
+        """Store Flipkart's per-SKU answers: the pushed quantity, or the failure's text.
+
+        :return: (pushed offers, failed offers)
+        """
+        now = fields.Datetime.now()
+        pushed, failed = self.browse(), self.browse()
+        for offer in self:
+            answer = answers.get(offer.sku) or {}
+            status = answer.get("status") or "FAILURE"
+            if status in ("SUCCESS", "WARNING"):
+                offer.write(
+                    {
+                        "inventory_pushed_qty": quantities[offer.id],
+                        "inventory_pushed_at": now,
+                        "inventory_error": False,
+                    }
+                )
+                pushed |= offer
+                continue
+            texts = [
+                " ".join(str(part) for part in (e.get("code"), e.get("description")) if part)
+                if isinstance(e, dict)
+                else str(e)
+                for e in answer.get("errors") or []
+            ]
+            offer.inventory_error = "; ".join(t for t in texts if t) or self.env._(
+                "Flipkart refused the stock update without a reason."
+            )
+            failed |= offer
+        return pushed, failed
