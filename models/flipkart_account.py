@@ -596,7 +596,11 @@ class FlipkartAccount(models.Model):
                 by_order[shipment.order_ref].append(shipment)
         if not by_order:
             return []
-        order_model = self.env["sale.order"]
+        # Imported records need no creation message, follower or field tracking: they would
+        # cost a dozen queries an order and tell nothing Flipkart does not.
+        order_model = self.env["sale.order"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
         try:
             with self.env.cr.savepoint():
                 order_model._flipkart_import_shipments(
