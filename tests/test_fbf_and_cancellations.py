@@ -6,31 +6,6 @@ from .common import FlipkartSandboxCase
 
 @tagged("post_install", "-at_install")
 class TestFbfAndCancellations(FlipkartSandboxCase):
-    def sync(self):
-        return self.account._sync_orders()[self.account.id]
-
-    def order_of(self, flipkart_order_id):
-        return self.env["sale.order"].search(
-            [
-                ("flipkart_account_id", "=", self.account.id),
-                ("flipkart_order_ref", "=", flipkart_order_id),
-            ]
-        )
-
-    def counts(self):
-        models = [
-            "sale.order",
-            "sale.order.line",
-            "res.partner",
-            "product.product",
-            "flipkart.offer",
-            "flipkart.shipment",
-            "stock.picking",
-            "stock.move",
-        ]
-        return {m: self.env[m].search_count([]) for m in models}
-
-    # ------------------------------------------------------------------ FBF
     def test_fbf_shipped_order_moves_out_of_flipkart_location(self):
         added = self.sandbox.add_order(
             service_profile="FBF",
@@ -66,10 +41,12 @@ class TestFbfAndCancellations(FlipkartSandboxCase):
         offers = self.env["flipkart.offer"].search([("sku", "in", ["FBF-SKU-1", "FBF-SKU-2"])])
         self.assertEqual(set(offers.mapped("fulfilment")), {"fbf"})
 
-        before = self.counts()
+        before = self.record_counts()
         self.account.last_orders_sync = False
         self.sync()
-        self.assertEqual(self.counts(), before, "a second sync duplicates no order, line or move")
+        self.assertEqual(
+            self.record_counts(), before, "a second sync duplicates no order, line or move"
+        )
 
     def test_fbf_switch_off(self):
         self.account.sync_fbf_orders = False
@@ -210,12 +187,12 @@ class TestFbfAndCancellations(FlipkartSandboxCase):
         order = self.order_of(old["orderId"])
         self.assertEqual(action["res_id"], order.id)
         self.assertEqual(order.state, "sale")
-        before = self.counts()
+        before = self.record_counts()
         wizard = self.env["flipkart.order.recover"].create(
             {"account_id": self.account.id, "order_ref": old["orderId"]}
         )
         wizard.action_recover()
-        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.record_counts(), before)
         with self.assertRaises(UserError):
             self.env["flipkart.order.recover"].create(
                 {"account_id": self.account.id, "order_ref": "OD-NOPE"}

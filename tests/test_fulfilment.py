@@ -14,24 +14,7 @@ class TestFbsFulfilment(FlipkartSandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gst18 = cls.env["account.tax"].create(
-            {
-                "name": "GST 18% (fulfilment test)",
-                "amount": 18,
-                "amount_type": "percent",
-                "type_tax_use": "sale",
-                "price_include_override": "tax_excluded",
-            }
-        )
-        cls.tee = cls.env["product.product"].create(
-            {
-                "name": "Cotton Tee",
-                "default_code": "SKU-TEE",
-                "type": "consu",
-                "is_storable": True,
-                "taxes_id": [(6, 0, cls.gst18.ids)],
-            }
-        )
+        cls.tee = cls.create_gst18_product("SKU-TEE", "Cotton Tee")
         cls.stock_user = cls.env["res.users"].create(
             {
                 "name": "Warehouse Worker",

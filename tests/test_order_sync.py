@@ -12,50 +12,10 @@ class TestFbsOrderSync(FlipkartSandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gst18 = cls.env["account.tax"].create(
-            {
-                "name": "GST 18% (test)",
-                "amount": 18,
-                "amount_type": "percent",
-                "type_tax_use": "sale",
-                "price_include_override": "tax_excluded",
-            }
-        )
-        cls.known_product = cls.env["product.product"].create(
-            {
-                "name": "Steel Bottle 1L",
-                "default_code": "SKU-BOTTLE",
-                "type": "consu",
-                "is_storable": True,
-                "taxes_id": [(6, 0, cls.gst18.ids)],
-            }
-        )
-
-    def sync(self):
-        return self.account._sync_orders()[self.account.id]
-
-    def order_of(self, flipkart_order_id):
-        return self.env["sale.order"].search(
-            [
-                ("flipkart_account_id", "=", self.account.id),
-                ("flipkart_order_ref", "=", flipkart_order_id),
-            ]
-        )
-
-    def counts(self):
-        models = [
-            "sale.order",
-            "sale.order.line",
-            "res.partner",
-            "product.product",
-            "flipkart.offer",
-            "flipkart.shipment",
-            "stock.picking",
-            "flipkart.sync.error",
-        ]
-        return {m: self.env[m].search_count([]) for m in models}
+        cls.known_product = cls.create_gst18_product("SKU-BOTTLE", "Steel Bottle 1L")
 
     def assertTotalMatches(self, order, expected):
+        """Flipkart's total, within 0.01 × quantity per line (two-decimal unit prices)."""
         tolerance = sum(0.01 * line.product_uom_qty for line in order.order_line) + 1e-6
         self.assertLessEqual(
             abs(order.amount_total - expected),
@@ -63,7 +23,6 @@ class TestFbsOrderSync(FlipkartSandboxCase):
             f"{order.amount_total} vs Flipkart's {expected}",
         )
 
-    # ------------------------------------------------------------------ the main case
     def test_fbs_order_two_items_unknown_sku_and_shipping(self):
         added = self.sandbox.add_order(
             items=[
@@ -314,10 +273,10 @@ class TestFbsOrderSync(FlipkartSandboxCase):
         self.sandbox.add_order(items=[{"sku": "SKU-A", "quantity": 2, "shipping_charge": 30}])
         self.sandbox.add_order(items=[{"sku": "SKU-A"}, {"sku": "SKU-B"}], shipments=[[0], [1]])
         self.sync()
-        before = self.counts()
+        before = self.record_counts()
         self.account.last_orders_sync = False  # as if an administrator moved the cursor back
         self.sync()
-        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.record_counts(), before)
 
     # ------------------------------------------------------------------ failures
     def test_one_malformed_order_among_twenty(self):
