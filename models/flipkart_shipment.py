@@ -109,15 +109,17 @@ class FlipkartShipment(models.Model):
     def _flipkart_update_from(self, shipment):
         """Refresh from a newer view of the same Flipkart shipment."""
         self.ensure_one()
-        values = {}
-        for fname, value in (
-            ("state", shipment.state),
-            ("hold", shipment.hold),
-            ("dispatch_after", shipment.dispatch_after),
-            ("dispatch_by", shipment.dispatch_by),
-        ):
-            if value and self[fname] != value or fname == "hold" and self.hold != value:
-                values[fname] = value
+        news = {
+            "state": shipment.state,
+            "hold": shipment.hold,
+            "dispatch_after": shipment.dispatch_after,
+            "dispatch_by": shipment.dispatch_by,
+        }
+        values = {
+            fname: value
+            for fname, value in news.items()
+            if (value or fname == "hold") and self[fname] != value
+        }
         if shipment.state in DISPATCHED_STATES and self.dispatch_state != "notified":
             values["dispatch_state"] = "notified"  # Flipkart already knows: never send it
         if values:
