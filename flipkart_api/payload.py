@@ -177,9 +177,13 @@ class Shipment:
     billing_address: Address = field(default_factory=Address)
     buyer: Address = field(default_factory=Address)
     has_details: bool = False
+    #: Fulfilled by Flipkart, when the query that found it says so (else: from the items)
+    fbf: bool | None = None
 
     @property
     def is_fbf(self):
+        if self.fbf is not None:
+            return self.fbf
         return any(item.service_profile in FBF_PROFILES for item in self.items)
 
     @property

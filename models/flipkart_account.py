@@ -28,6 +28,9 @@ FBS_QUERIES = [
 #: Flipkart states of the FBF shipments pulled (Flipkart ships them: only once shipped).
 FBF_STATES = ["SHIPPED", "DELIVERED"]
 CANCELLATION_TYPES = ["buyerCancellation", "sellerCancellation", "marketplaceCancellation"]
+FLIPKART_PRICELIST = "Flipkart (INR)"
+#: Changing one of these forgets the access token.
+CREDENTIAL_FIELDS = {"client_id", "client_secret", "environment", "api_base_url"}
 #: Each run asks for shipments modified since the cursor minus this overlap.
 SYNC_OVERLAP = timedelta(hours=1)
 #: Open sync errors retried at the start of each run (at most).
@@ -90,8 +93,10 @@ class FlipkartAccount(models.Model):
         store=True,
         copy=False,
         readonly=False,
+        groups="base.group_system",
         help="Follows the environment; in developer mode it can point elsewhere, e.g. at the "
-        "project's local Flipkart simulator (http://127.0.0.1:8070).",
+        "project's local Flipkart simulator (http://127.0.0.1:8070). Administrators only: "
+        "this host receives the credentials.",
     )
     access_token = fields.Char(groups="base.group_system", copy=False)
     token_expires_at = fields.Datetime(groups="base.group_system", copy=False)
@@ -122,6 +127,7 @@ class FlipkartAccount(models.Model):
         "stock.location",
         string="Flipkart Stock Location",
         check_company=True,
+        ondelete="restrict",
         help="Stands for Flipkart's warehouses: FBF orders leave from here. Created when empty.",
     )
     team_id = fields.Many2one(
@@ -196,6 +202,12 @@ class FlipkartAccount(models.Model):
         accounts._ensure_defaults()
         return accounts
 
+    def write(self, vals):
+        if CREDENTIAL_FIELDS & set(vals) and "access_token" not in vals:
+            # a token belongs to the credentials and host it was issued for
+            vals = dict(vals, access_token=False, token_expires_at=False)
+        return super().write(vals)
+
     # ------------------------------------------------------------------ defaults
     def _ensure_defaults(self):
         """Create what Odoo's documentation promises when the user picks nothing."""
@@ -222,10 +234,16 @@ class FlipkartAccount(models.Model):
         if not inr.active:
             inr.active = True
         pricelist_model = self.env["product.pricelist"].sudo()
-        domain = [("currency_id", "=", inr.id), ("company_id", "in", [self.company_id.id, False])]
+        # A pricelist of its own, without rules: Flipkart's amounts are final.
+        domain = [
+            ("name", "=", FLIPKART_PRICELIST),
+            ("currency_id", "=", inr.id),
+            ("company_id", "=", self.company_id.id),
+            ("item_ids", "=", False),
+        ]
         pricelist = pricelist_model.search(domain, limit=1)
         return pricelist or pricelist_model.create(
-            {"name": "Flipkart (INR)", "currency_id": inr.id, "company_id": self.company_id.id}
+            {"name": FLIPKART_PRICELIST, "currency_id": inr.id, "company_id": self.company_id.id}
         )
 
     def _default_fbf_location(self):
@@ -445,12 +463,13 @@ class FlipkartAccount(models.Model):
             _logger.info("Flipkart account %s: sync skipped, another one is running", self.id)
             return result
         started = datetime.utcnow()  # with its microseconds: Flipkart's dates have them
-        client = self._get_client()
+        self._ensure_defaults()
         try:
+            client = self._get_client()
             self._retry_failed_orders(client, result)
             for flt in self._order_filters(self._orders_sync_since(), started):
                 for page in client.iter_shipment_pages(flt):
-                    self._import_shipment_page(client, page, result)
+                    self._import_shipment_page(client, page, result, flt["serviceProfiles"][0])
                     if not self._commit_progress():
                         result["skipped"] = self.env._("Another synchronization took over.")
                         return result
@@ -462,7 +481,7 @@ class FlipkartAccount(models.Model):
             self._flipkart_auth_failed(error)
             result["error"] = str(error)
             return result
-        except FlipkartError as error:
+        except (FlipkartError, ValueError) as error:  # ValueError: incomplete configuration
             _logger.info("Flipkart account %s: sync interrupted: %s", self.id, error)
             result["error"] = str(error)
             return result
@@ -473,6 +492,7 @@ class FlipkartAccount(models.Model):
         return result
 
     def _flipkart_auth_failed(self, error):
+        already_told = self.connection_state == "failed"
         self.sudo().write(
             {
                 "connection_state": "failed",
@@ -481,6 +501,8 @@ class FlipkartAccount(models.Model):
                 "token_expires_at": False,
             }
         )
+        if already_told:
+            return
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(self.user_id or self.env.user).id,
@@ -505,23 +527,33 @@ class FlipkartAccount(models.Model):
             limit=RETRY_BATCH,
             order="last_attempt",
         )
-        if errors:
+        if not errors:
+            return
+        try:
             shipments = client.get_shipments(order_ids=errors.mapped("reference"))
             self._import_shipment_page(client, shipments, result)
+        except (AuthenticationError, RateLimitedError):
+            raise
+        except FlipkartError as error:  # the run goes on with the new orders
+            _logger.info("Flipkart account %s: retrying failed orders: %s", self.id, error)
+            return
+        found = {self._reference_of(raw) for raw in shipments}
+        failed = result.get("failed_refs", set())
+        self.env["flipkart.sync.error"]._flipkart_resolve(self, found - failed)
+        errors.filtered(lambda e: e.reference not in found)._flipkart_not_found()
 
-    def _import_shipment_page(self, client, raw_shipments, result):
+    def _import_shipment_page(self, client, raw_shipments, result, profile=None):
         """Import one page of Flipkart shipments: refresh the known ones, create the orders of
-        the new ones (in one batch; order by order when the batch fails)."""
+        the new ones (in one batch; order by order when the batch fails).
+
+        :param profile: the service profile the page was asked for ("FBF" / "NON_FBF"), which
+            decides the fulfilment whatever the items say; None: from the items
+        """
         parsed, failures = {}, {}
-        for raw in raw_shipments:
-            try:
-                shipment = Shipment.from_json(raw)
-            except InvalidResponseError as error:
-                failures[self._reference_of(raw)] = str(error)
-                continue
-            parsed.setdefault(shipment.ref, shipment)  # a page may repeat a shipment
+        self._parse_shipments(raw_shipments, profile, parsed, failures)
         shipment_model = self.env["flipkart.shipment"]
         known = shipment_model.search([("account_id", "=", self.id), ("name", "in", list(parsed))])
+        self._complete_cancelled_orders(client, parsed, known, failures)
         changed = []  # (record, parsed shipment) whose Flipkart state changed
         for record in known:
             shipment = parsed.pop(record.name)
@@ -561,6 +593,49 @@ class FlipkartAccount(models.Model):
         self.env["flipkart.sync.error"]._flipkart_resolve(
             self, [ref for ref in imported if ref not in failed]
         )
+
+    def _parse_shipments(self, raw_shipments, profile, parsed, failures):
+        """Parse raw shipments into ``parsed`` ({ref: Shipment}); malformed ones into
+        ``failures`` ({order ref: message})."""
+        for raw in raw_shipments:
+            try:
+                shipment = Shipment.from_json(raw)
+            except InvalidResponseError as error:
+                failures[self._reference_of(raw)] = str(error)
+                continue
+            if profile:
+                shipment.fbf = profile == "FBF"
+            parsed.setdefault(shipment.ref, shipment)  # a page may repeat a shipment
+
+    def _complete_cancelled_orders(self, client, parsed, known, failures):
+        """A cancelled shipment of an order never seen may be only part of it: fetch the
+        order's other shipments, so that the order is imported whole (and cancelled only when
+        all of it is)."""
+        known_refs = set(known.mapped("name"))
+        orders = {
+            s.order_ref
+            for s in parsed.values()
+            if s.state == "CANCELLED" and s.ref not in known_refs
+        }
+        if not orders:
+            return
+        orders -= set(
+            self.env["sale.order"]
+            .search(
+                [
+                    ("flipkart_account_id", "=", self.id),
+                    ("flipkart_order_ref", "in", list(orders)),
+                ]
+            )
+            .mapped("flipkart_order_ref")
+        )
+        if orders:
+            siblings = [
+                raw
+                for raw in client.get_shipments(order_ids=list(orders))
+                if raw.get("shipmentId") not in parsed
+            ]
+            self._parse_shipments(siblings, None, parsed, failures)
 
     def _apply_state_changes(self, changed, failures):
         """Cancellations (each order in its own savepoint) and FBS shipments shipped outside

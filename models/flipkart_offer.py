@@ -69,8 +69,17 @@ class FlipkartOffer(models.Model):
             offers.update({o.sku: o for o in created})
         for sku, entries in items_by_sku.items():
             offer = offers[sku]
-            if offer.fulfilment != "fbs" and any(is_fbs for _item, is_fbs in entries):
-                offer.fulfilment = "fbs"
+            values = {
+                fname: value
+                for fname, value in self._flipkart_prepare_offer_values(
+                    account, sku, offer.product_id, entries
+                ).items()
+                if fname in ("fsn", "listing_ref", "fulfilment") and value and offer[fname] != value
+            }
+            if values.get("fulfilment") == "fbf":
+                del values["fulfilment"]  # once seen on an FBS order, an offer stays FBS
+            if values:
+                offer.write(values)
         return offers
 
     @api.model

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+#: Retries of a reference Flipkart returns nothing for, before it is left to the user.
+MAX_ATTEMPTS_NOT_FOUND = 5
+
 
 class FlipkartSyncError(models.Model):
     _name = "flipkart.sync.error"
@@ -96,3 +99,22 @@ class FlipkartSyncError(models.Model):
                 feedback=self.env._("Imported by a later synchronization.")
             )
         return errors
+
+    def _flipkart_not_found(self):
+        """Flipkart returned nothing for these references: count the attempt, and stop
+        retrying after a while so that they do not crowd out the others."""
+        for error in self:
+            error.write(
+                {
+                    "attempts": error.attempts + 1,
+                    "last_attempt": fields.Datetime.now(),
+                    "retry": error.attempts + 1 < MAX_ATTEMPTS_NOT_FOUND,
+                    "message": self.env._(
+                        "%(message)s\n(Flipkart returns nothing for %(ref)s any more.)",
+                        message=error.message,
+                        ref=error.reference,
+                    )
+                    if error.attempts + 1 >= MAX_ATTEMPTS_NOT_FOUND
+                    else error.message,
+                }
+            )

@@ -21,7 +21,9 @@ class ResPartner(models.Model):
     @api.model
     def _flipkart_address_key(self, address):
         """Same address = same first line (case- and space-insensitive) and pincode."""
-        return f"{normalize_text(address.line1)}|{normalize_text(address.pincode)}"
+        line = "".join(normalize_text(address.line1).split())
+        pincode = "".join(c for c in address.pincode or "" if c.isdigit())
+        return f"{line}|{pincode}"
 
     @api.model
     def _flipkart_buyer_key(self, shipment):

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 #: Flipkart states of a shipment that left the warehouse.
 SHIPPED_STATES = {"SHIPPED", "DELIVERED", "PICKUP_COMPLETE", "COMPLETED"}
@@ -73,6 +74,17 @@ class SaleOrder(models.Model):
             )
         }
 
+        for ref, order in existing.items():
+            if order.state == "cancel" and any(s.state != "CANCELLED" for s in by_order[ref]):
+                raise UserError(
+                    self.env._(
+                        "Flipkart sent shipment %(shipments)s of order %(order)s, which is "
+                        "cancelled in Odoo: check the order in Seller Hub and restore it here if "
+                        "needed.",
+                        shipments=", ".join(s.ref for s in by_order[ref]),
+                        order=order.name,
+                    )
+                )
         items_by_sku = defaultdict(list)
         for shipment in shipments:
             for item in shipment.items:
@@ -102,6 +114,7 @@ class SaleOrder(models.Model):
                 for shipment in shipments
             ]
         )
+        self._flipkart_create_procurement_groups(shipment_records)
         records = {rec.name: rec for rec in shipment_records}
         line_model = self.env["sale.order.line"]
         line_model.create(
@@ -125,6 +138,26 @@ class SaleOrder(models.Model):
             if fbs:
                 account.flipkart_location_ref = fbs[0]
         return self.browse([o.id for o in orders.values()])
+
+    @api.model
+    def _flipkart_create_procurement_groups(self, shipment_records):
+        """One procurement group per FBS shipment, created in one batch: each shipment's lines
+        go to their own group, hence their own delivery (see ``_get_procurement_group``)."""
+        fbs = shipment_records.filtered(lambda r: r.order_id.flipkart_fulfilment == "fbs")
+        groups = self.env["procurement.group"].create(
+            [
+                {
+                    # as sale_stock's _prepare_procurement_group_vals, per shipment
+                    "name": record.order_id.name,
+                    "move_type": record.order_id.picking_policy,
+                    "sale_id": record.order_id.id,
+                    "partner_id": record.order_id.partner_shipping_id.id,
+                }
+                for record in fbs
+            ]
+        )
+        for record, group in zip(fbs, groups, strict=True):
+            record.procurement_group_id = group
 
     def _flipkart_confirm(self):
         """Confirm imported orders (their deliveries follow from sale_stock)."""
@@ -172,9 +205,7 @@ class SaleOrder(models.Model):
                     untracked.append((account, line))
                     continue
                 values.append(
-                    line._flipkart_prepare_fbf_move_values(
-                        account.fbf_location_id or account._default_fbf_location(), customers
-                    )
+                    line._flipkart_prepare_fbf_move_values(account.fbf_location_id, customers)
                 )
         if values:
             moves = self.env["stock.move"].create(values)

@@ -93,6 +93,7 @@ class SaleOrderLine(models.Model):
             "order_id": order.id,
             "product_id": product.id,
             "product_uom_qty": quantity,
+            "discount": 0.0,  # Flipkart's amount is final: no pricelist discount on top
             "tax_id": [fields.Command.set(taxes.ids)],
             "price_unit": self._flipkart_price_unit(total, quantity, taxes, product, order),
             "flipkart_shipment_id": shipment_record.id,

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -197,3 +198,21 @@ class TestFbfAndCancellations(FlipkartSandboxCase):
             self.env["flipkart.order.recover"].create(
                 {"account_id": self.account.id, "order_ref": "OD-NOPE"}
             ).action_recover()
+
+    def test_partly_cancelled_order_first_seen_stays_open(self):
+        self.sandbox.advance_clock(-3 * 3600)  # placed 3 hours ago ...
+        added = self.sandbox.add_order(
+            items=[{"sku": "SKU-A"}, {"sku": "SKU-B"}], shipments=[[0], [1]]
+        )
+        self.sandbox.advance_clock(3 * 3600)
+        self.sandbox.cancel_by_buyer(added["shipmentIds"][0])  # ... one shipment cancelled now
+        # The live shipment is modified outside the window: only the cancelled one is found.
+        self.account.last_orders_sync = fields.Datetime.now()
+        self.sync()
+        order = self.order_of(added["orderId"])
+        self.assertEqual(order.state, "sale", "one shipment of two is still to ship")
+        live = order.flipkart_shipment_ids.filtered(lambda s: s.name == added["shipmentIds"][1])
+        self.assertTrue(live.picking_id)
+        self.assertNotEqual(live.picking_id.state, "cancel")
+        cancelled = order.flipkart_shipment_ids - live
+        self.assertEqual(cancelled.line_ids.mapped("product_uom_qty"), [0.0])

@@ -97,3 +97,23 @@ class TestFlipkartAccount(FlipkartSandboxCase):
         self.assertEqual(action["params"]["type"], "success", action["params"])
         order = self.env["sale.order"].search([("flipkart_order_ref", "=", added["orderId"])])
         self.assertEqual(order.state, "sale")
+
+    def test_only_administrators_choose_the_api_host(self):
+        manager = new_test_user(self.env, "fk_host_mgr", groups="sales_team.group_sale_manager")
+        with self.assertRaises(AccessError):
+            self.account.with_user(manager).write({"api_base_url": "http://127.0.0.1:9999"})
+        with self.assertRaises(AccessError):
+            self.account.with_user(manager).read(["api_base_url"])
+
+    def test_new_credentials_forget_the_token(self):
+        self.account.action_test_connection()
+        self.assertTrue(self.account.sudo().access_token)
+        self.account.sudo().client_secret = "rotated-secret"
+        self.assertFalse(self.account.sudo().access_token)
+
+    def test_missing_secret_is_a_clear_error(self):
+        self.account.sudo().client_secret = False
+        result = self.account._sync_orders()[self.account.id]
+        self.assertTrue(result["error"])
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")

@@ -309,8 +309,8 @@ class TestFbsOrderSync(FlipkartSandboxCase):
         original = type(self.account)._import_shipment_page
         calls = []
 
-        def page_then_throttle(account, client, page, result):
-            original(account, client, page, result)
+        def page_then_throttle(account, client, page, result, profile=None):
+            original(account, client, page, result, profile)
             if not calls:
                 self.sandbox.fail_next(status=429, count=20, retry_after=0)
             calls.append(len(page))
@@ -362,3 +362,66 @@ class TestFbsOrderSync(FlipkartSandboxCase):
         self.account.last_orders_sync = False
         action = self.account.action_sync_orders()
         self.assertEqual(action["params"]["type"], "info", "a first sync runs in the background")
+
+    def test_refused_credentials_tell_the_user_once(self):
+        self.account.sudo().client_secret = "revoked"
+        self.sync()
+        self.sync()
+        self.assertEqual(len(self.account.activity_ids), 1)
+
+    def test_pricelist_discount_does_not_change_flipkart_prices(self):
+        self.env.user.groups_id += self.env.ref("sale.group_discount_per_so_line")
+        self.account.pricelist_id.item_ids = [
+            (0, 0, {"compute_price": "percentage", "percent_price": 10, "applied_on": "3_global"})
+        ]
+        added = self.sandbox.add_order(
+            items=[{"sku": "SKU-BOTTLE", "quantity": 1, "selling_price": 1180.0}]
+        )
+        self.sync()
+        order = self.order_of(added["orderId"])
+        self.assertEqual(order.order_line.discount, 0.0)
+        self.assertTotalMatches(order, 1180.0)
+
+    def test_existing_offer_gets_flipkart_ids(self):
+        offer = self.env["flipkart.offer"].create(
+            {
+                "account_id": self.account.id,
+                "sku": "SKU-BOTTLE",
+                "product_id": self.known_product.id,
+            }
+        )
+        added = self.sandbox.add_order(items=[{"sku": "SKU-BOTTLE", "fsn": "BOTF3V0JVPJNUF4M"}])
+        self.sync()
+        self.assertEqual(offer.fsn, "BOTF3V0JVPJNUF4M")
+        self.assertTrue(offer.listing_ref)
+        self.assertEqual(offer.fulfilment, "fbs")
+        self.assertEqual(self.order_of(added["orderId"]).order_line.product_id, self.known_product)
+
+    def test_address_spelling_variants_are_one_address(self):
+        address = {
+            "address_line1": "22, Anna Salai",
+            "city": "Chennai",
+            "state_code": "TN",
+            "pin_code": "600002",
+            "phone": None,
+        }
+        first = self.sandbox.add_order(buyer=("Meena", "Raj"), address=address)
+        second = self.sandbox.add_order(
+            buyer=("Meena", "Raj"),
+            address=dict(address, address_line1="22,Anna  SALAI", pin_code="600 002"),
+        )
+        self.sync()
+        self.assertEqual(
+            self.order_of(first["orderId"]).partner_shipping_id,
+            self.order_of(second["orderId"]).partner_shipping_id,
+        )
+
+    def test_unknown_references_stop_being_retried(self):
+        error = self.env["flipkart.sync.error"]._flipkart_record(
+            self.account, "OD-GONE", "Import failed"
+        )
+        for _i in range(5):
+            self.sync()
+        self.assertEqual(error.attempts, 5, "retried 4 times, then no more")
+        self.assertFalse(error.retry, "Flipkart returns nothing for it: left to the user")
+        self.assertEqual(error.state, "open")

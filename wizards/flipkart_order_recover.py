@@ -8,7 +8,12 @@ class FlipkartOrderRecover(models.TransientModel):
     _name = "flipkart.order.recover"
     _description = "Recover a Flipkart Order"
 
-    account_id = fields.Many2one("flipkart.account", required=True, ondelete="cascade")
+    account_id = fields.Many2one(
+        "flipkart.account",
+        required=True,
+        ondelete="cascade",
+        domain="[('company_id', 'in', allowed_company_ids)]",
+    )
     order_ref = fields.Char(
         string="Flipkart Order Id",
         required=True,
@@ -35,9 +40,16 @@ class FlipkartOrderRecover(models.TransientModel):
                     account=account.name,
                 )
             )
+        if not account._lock_sync():
+            raise UserError(
+                self.env._(
+                    "A synchronization of %(account)s is running: try again in a moment.",
+                    account=account.name,
+                )
+            )
         result = {"imported": 0, "updated": 0, "failed": 0}
         try:
-            account.sudo()._import_shipment_page(client, shipments, result)
+            account._import_shipment_page(client, shipments, result)
         except FlipkartError as error:
             raise UserError(str(error)) from error
         order = self.env["sale.order"].search(
