@@ -336,7 +336,13 @@ class FlipkartAccount(models.Model):
     # ------------------------------------------------------------------ order sync
     @api.model
     def _cron_sync_orders(self):
-        self.search([]).with_context(flipkart_cron=True)._sync_orders()
+        for account in self.search([]).with_context(flipkart_cron=True):
+            try:
+                account._sync_orders()
+            except Exception:  # noqa: BLE001 - one account's failure must not stop the others
+                _logger.exception("Flipkart account %s: order sync failed", account.id)
+                self.env.cr.rollback()  # cron: drop the failed account's partial work
+                self.env.invalidate_all()
 
     def action_sync_orders(self):
         self.ensure_one()
