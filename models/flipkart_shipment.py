@@ -1,18 +1,18 @@
-import contextlib
 import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-from ..flipkart_api import FlipkartError, RequestRejectedError, UnknownOutcomeError
-from ..flipkart_api.const import (
-    DISPATCH_CHUNK,
-    LABELS_DOWNLOAD_MAX,
-    LABELS_GENERATE_CHUNK,
-    SHIPMENTS_QUERY_CHUNK,
+from ..flipkart_api import (
+    FlipkartError,
+    InvalidResponseError,
+    RequestRejectedError,
+    UnknownOutcomeError,
 )
-from ..flipkart_api.payload import parse_datetime, tracking_of
+from ..flipkart_api.const import DISPATCH_CHUNK, LABELS_DOWNLOAD_MAX, LABELS_GENERATE_CHUNK
+from ..flipkart_api.payload import Shipment, tracking_of
+from .sale_order import SHIPPED_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +23,9 @@ LABEL_READY_STATES = {"PACKED"} | DISPATCHED_STATES
 #: Flipkart states at which a label can be asked for.
 LABEL_REQUEST_STATES = {"APPROVED", "PACKING_IN_PROGRESS"}
 CANCELLED_STATE = "CANCELLED"
+#: Flipkart states the order sync acts on when it sees them change (cancelling the order,
+#: flagging a delivery shipped outside Odoo): a refresh outside the sync does not write them.
+SYNC_ACTED_STATES = {CANCELLED_STATE} | SHIPPED_STATES
 #: Flipkart's answer to a label download whose label is not generated yet.
 LABEL_NOT_READY_CODE = "OPERATION_NOT_ALLOWED"
 #: Package of a label request when the picking gives none: centimetres and kilograms
@@ -106,8 +109,13 @@ class FlipkartShipment(models.Model):
             "dispatch_state": "notified" if shipment.state in DISPATCHED_STATES else "none",
         }
 
-    def _flipkart_update_from(self, shipment):
-        """Refresh from a newer view of the same Flipkart shipment."""
+    def _flipkart_update_from(self, shipment, sync=True):
+        """Refresh from a newer view of the same Flipkart shipment (a parsed
+        :class:`~..flipkart_api.payload.Shipment`): the one refresh path.
+
+        Outside the order sync (``sync=False``) a new state in :data:`SYNC_ACTED_STATES` is
+        not written: the sync acts on those changes (cancels the order...) only when it sees
+        the state change, so it must still see it; the sync cron is woken up instead."""
         self.ensure_one()
         news = {
             "state": shipment.state,
@@ -115,6 +123,9 @@ class FlipkartShipment(models.Model):
             "dispatch_after": shipment.dispatch_after,
             "dispatch_by": shipment.dispatch_by,
         }
+        if not sync and shipment.state in SYNC_ACTED_STATES and shipment.state != self.state:
+            del news["state"]
+            self.env.ref("sale_flipkart.ir_cron_flipkart_sync_orders").sudo()._trigger()
         values = {
             fname: value
             for fname, value in news.items()
@@ -179,37 +190,6 @@ class FlipkartShipment(models.Model):
             # later batch fails, so that it is never sent twice
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    @api.model
-    def _flipkart_state_of(self, raw):
-        """Flipkart state of a raw shipment (search or details shape)."""
-        if raw.get("status") or raw.get("state"):
-            return str(raw.get("status") or raw.get("state"))
-        states = [
-            str(item.get("status"))
-            for item in raw.get("orderItems") or []
-            if isinstance(item, dict) and item.get("status")
-        ]
-        return states[0] if states else ""
-
-    def _flipkart_refresh_from_raw(self, raw):
-        """Update state, hold, dispatch-after date and tracking from a raw Flipkart shipment
-        (answer of ``get_shipments`` or ``get_shipment_details``)."""
-        self.ensure_one()
-        values = {}
-        state = self._flipkart_state_of(raw)
-        if state and state != self.state:
-            values["state"] = state
-        if "hold" in raw and bool(raw["hold"]) != self.hold:
-            values["hold"] = bool(raw["hold"])
-        if raw.get("dispatchAfterDate"):
-            with contextlib.suppress(FlipkartError):  # unreadable: keep the known date
-                values["dispatch_after"] = parse_datetime(raw["dispatchAfterDate"])
-        if values:
-            self.write(values)
-        tracking, carrier = tracking_of(raw)
-        if tracking:
-            self._flipkart_set_tracking(tracking, carrier)
-
     def _flipkart_set_tracking(self, tracking, carrier):
         """The courier's tracking id lands on the shipment and its undone pickings."""
         self.ensure_one()
@@ -222,15 +202,44 @@ class FlipkartShipment(models.Model):
         )
 
     def _flipkart_fetch_raw(self, client, details=False):
-        """{shipment id: raw Flipkart shipment} for the shipments in ``self`` (one account)."""
+        """{shipment id: raw Flipkart shipment} for the shipments in ``self`` (one account);
+        the client asks per ≤ 100 ids (≤ 25 for details)."""
         names = self.mapped("name")
         if details:
             raws = client.get_shipment_details(names)
         else:
-            raws = []
-            for chunk in split_every(SHIPMENTS_QUERY_CHUNK, names, list):
-                raws += client.get_shipments(shipment_ids=chunk)
+            raws = client.get_shipments(shipment_ids=names)
         return {str(raw.get("shipmentId")): raw for raw in raws if isinstance(raw, dict)}
+
+    def _flipkart_read(self, client, details=False):
+        """Read the shipments in ``self`` (one account) on Flipkart and refresh them through
+        :meth:`_flipkart_update_from` (``sync=False``).
+
+        :param details: read the details shape (with the courier's tracking id) rather than
+            the search shape (with hold and dates)
+        :return: ``(parsed, errors)``: ``{record: parsed Shipment}`` for those Flipkart
+            returned, ``{record: message}`` for those it returned unreadable; shipments Flipkart
+            did not return are in neither
+        :raise FlipkartError: Flipkart could not be read
+        """
+        raws = self._flipkart_fetch_raw(client, details=details)
+        parsed, errors = {}, {}
+        for record in self:
+            raw = raws.get(record.name)
+            if raw is None:
+                continue
+            try:
+                shipment = Shipment.from_json(raw)
+            except InvalidResponseError as error:
+                _logger.info("Flipkart shipment %s unreadable: %s", record.name, error)
+                errors[record] = str(error)
+                continue
+            if "hold" not in raw:  # the details shape does not say: keep the known one
+                shipment.hold = record.hold
+            shipment.tracking_ref, shipment.carrier_name = tracking_of(raw)
+            record._flipkart_update_from(shipment, sync=False)
+            parsed[record] = shipment
+        return parsed, errors
 
     @staticmethod
     def _flipkart_result_message(result):
@@ -240,9 +249,22 @@ class FlipkartShipment(models.Model):
         return str(message or code or "Flipkart gave no reason")
 
     # ------------------------------------------------------------------ labels: request
-    def _flipkart_check_label_request(self):
-        """Why Flipkart would refuse a label for this shipment now ('' when it would not)."""
+    def _flipkart_check_label_request(self, state=None):
+        """Why Flipkart would refuse a label for this shipment now ('' when it would not).
+
+        :param state: the shipment's Flipkart state as just read (default: the known one)
+        """
         self.ensure_one()
+        state = self.state if state is None else state
+        if state == CANCELLED_STATE:
+            return self.env._("Shipment %(ref)s is cancelled.", ref=self.name)
+        if state not in LABEL_REQUEST_STATES:
+            return self.env._(
+                "Shipment %(ref)s is %(state)s at Flipkart: a label can be requested only "
+                "while it is APPROVED or PACKING_IN_PROGRESS.",
+                ref=self.name,
+                state=state or self.env._("in an unknown state"),
+            )
         if self.hold:
             return self.env._("Shipment %(ref)s is on hold at Flipkart.", ref=self.name)
         # Flipkart's dates carry milliseconds, Odoo's now() whole seconds
@@ -253,8 +275,6 @@ class FlipkartShipment(models.Model):
                 ref=self.name,
                 date=fields.Datetime.to_string(self.dispatch_after),
             )
-        if self.state == CANCELLED_STATE:
-            return self.env._("Shipment %(ref)s is cancelled.", ref=self.name)
         if not self._flipkart_location():
             return self.env._("Shipment %(ref)s has no Flipkart location id.", ref=self.name)
         return ""
@@ -343,34 +363,59 @@ class FlipkartShipment(models.Model):
         }
 
     def _flipkart_generate_labels(self):
-        """Ask Flipkart for the labels of the shipments in ``self``.
+        """Ask Flipkart for the labels of the shipments in ``self``, read from Flipkart first:
+        a shipment already PACKED or later (its label made in Seller Hub, or requested
+        before) is set ``ready`` without a request, and the label fetch downloads it.
 
-        :return: ``{"requested": shipments, "failed": shipments, "refused": [messages]}``;
-            refused shipments (on hold, before their dispatch-after date...) are not sent.
+        :return: ``{"requested": shipments, "ready": shipments, "failed": shipments,
+            "refused": [messages]}``; refused shipments (on hold, before their dispatch-after
+            date, in a state that takes no label...) are not sent.
         """
-        result = {"requested": self.browse(), "failed": self.browse(), "refused": []}
-        todo = self.browse()
-        for shipment in self:
-            reason = shipment._flipkart_check_label_request()
-            if reason:
-                result["refused"].append(reason)
-            else:
-                todo |= shipment
-        for account, shipments in todo.grouped("account_id").items():
+        result = {
+            "requested": self.browse(),
+            "ready": self.browse(),
+            "failed": self.browse(),
+            "refused": [],
+        }
+        for account, shipments in self.grouped("account_id").items():
             try:
                 client = account._get_client()
-            except ValueError as error:
+                parsed, errors = shipments._flipkart_read(client)
+            except (FlipkartError, ValueError) as error:
                 shipments._flipkart_label_failed(str(error))
                 result["failed"] |= shipments
                 continue
-            for chunk in split_every(LABELS_GENERATE_CHUNK, shipments.ids, self.browse):
+            todo = self.browse()
+            for shipment in shipments:
+                if shipment in errors:
+                    shipment._flipkart_label_failed(errors[shipment])
+                    result["failed"] |= shipment
+                    continue
+                if shipment not in parsed:
+                    result["refused"].append(
+                        self.env._("Flipkart does not know shipment %(ref)s.", ref=shipment.name)
+                    )
+                    continue
+                state = parsed[shipment].state
+                if state in LABEL_READY_STATES:
+                    shipment.write({"label_state": "ready", "error_message": False})
+                    result["ready"] |= shipment
+                    continue
+                reason = shipment._flipkart_check_label_request(state)
+                if reason:
+                    result["refused"].append(reason)
+                else:
+                    todo |= shipment
+            for chunk in split_every(LABELS_GENERATE_CHUNK, todo.ids, self.browse):
                 done = chunk._flipkart_generate_labels_chunk(client)
                 result["requested"] |= done
                 result["failed"] |= chunk - done
                 self._flipkart_commit_if_cron()
-        if result["requested"]:
+        if result["requested"] or result["ready"]:
             self.env.ref("sale_flipkart.ir_cron_flipkart_fetch_labels").sudo()._trigger(
                 fields.Datetime.add(fields.Datetime.now(), minutes=1)
+                if result["requested"]
+                else None
             )
         return result
 
@@ -414,8 +459,11 @@ class FlipkartShipment(models.Model):
 
     @api.model
     def _flipkart_labels_pending(self):
-        """Shipments whose label Flipkart is preparing or that is ready to download."""
-        return self.search([("label_state", "in", ("requested", "ready"))])
+        """Shipments of active accounts whose label Flipkart is preparing or that is ready to
+        download."""
+        return self.search(
+            [("label_state", "in", ("requested", "ready")), ("account_id.active", "=", True)]
+        )
 
     def _flipkart_fetch_labels(self):
         """Move ``requested`` shipments to ``ready`` once Flipkart shows them PACKED, then
@@ -459,17 +507,15 @@ class FlipkartShipment(models.Model):
         requested = self.filtered(lambda s: s.label_state == "requested")
         if not requested:
             return
-        raws = requested._flipkart_fetch_raw(client, details=True)
-        for shipment in requested:
-            raw = raws.get(shipment.name)
-            if raw is None:
-                continue
-            shipment._flipkart_refresh_from_raw(raw)
-            if shipment.state in LABEL_READY_STATES:
+        parsed, errors = requested._flipkart_read(client, details=True)
+        for shipment, message in errors.items():  # unreadable: asked again next time
+            _logger.info("Flipkart label of %s not checked: %s", shipment.name, message)
+        for shipment, flipkart in parsed.items():
+            if flipkart.state in LABEL_READY_STATES:
                 shipment.write({"label_state": "ready", "error_message": False})
-            elif shipment.state == CANCELLED_STATE:
+            elif flipkart.state == CANCELLED_STATE:
                 shipment._flipkart_label_failed(self.env._("The shipment is cancelled."))
-            elif shipment.state == "APPROVED":
+            elif flipkart.state == "APPROVED":
                 shipment._flipkart_label_failed(
                     self.env._("Flipkart has no label request for this shipment: generate again.")
                 )
@@ -529,14 +575,31 @@ class FlipkartShipment(models.Model):
         if len(self.account_id) > 1:
             raise UserError(self.env._("Print the labels of one Flipkart account at a time."))
         pdf = self.account_id._get_client().download_labels(self.mapped("name"))
-        return self.env["ir.attachment"].create(
-            {
-                "name": f"Flipkart-Labels-{len(self)}-shipments.pdf",
-                "type": "binary",
-                "raw": pdf,
-                "mimetype": "application/pdf",
-            }
+        # one merged PDF per user, overwritten by the next print (owned by the user: readable
+        # by them, not left behind at every click)
+        values = {
+            "name": f"Flipkart-Labels-{len(self)}-shipments.pdf",
+            "type": "binary",
+            "raw": pdf,
+            "mimetype": "application/pdf",
+            "res_model": "res.users",
+            "res_id": self.env.uid,
+        }
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "res.users"),
+                ("res_id", "=", self.env.uid),
+                ("name", "=like", "Flipkart-Labels-%-shipments.pdf"),
+            ],
+            order="id",
         )
+        if attachment:
+            attachment[1:].unlink()
+            attachment = attachment[:1]
+            attachment.write(values)
+        else:
+            attachment = attachment.create(values)
+        return attachment
 
     # ------------------------------------------------------------------ dispatch
     @api.model
@@ -545,10 +608,14 @@ class FlipkartShipment(models.Model):
 
     @api.model
     def _flipkart_dispatch_pending(self):
-        """Shipments the dispatch cron sends: queued ones, and failed ones (retried) unless
-        Flipkart cancelled them."""
+        """Shipments of active accounts the dispatch cron sends: queued ones, and failed ones
+        (retried) unless Flipkart cancelled them."""
         return self.search(
-            [("dispatch_state", "in", ("to_notify", "failed")), ("state", "!=", CANCELLED_STATE)]
+            [
+                ("dispatch_state", "in", ("to_notify", "failed")),
+                ("state", "!=", CANCELLED_STATE),
+                ("account_id.active", "=", True),
+            ]
         )
 
     def _flipkart_ready_for_dispatch(self):
@@ -606,8 +673,9 @@ class FlipkartShipment(models.Model):
     def _flipkart_dispatch(self):
         """Send the pickup notification ("ready to dispatch") of the shipments in ``self``
         that are ``to_notify`` (or ``failed``: a retry). Outcome per shipment: ``notified``,
-        or ``failed`` with Flipkart's message. A ``failed`` shipment is read from Flipkart
-        first (its last call may have been applied): it is never notified twice.
+        or ``failed`` with Flipkart's message. Every shipment is read from Flipkart first (an
+        earlier call may have been applied although Odoo's transaction rolled back): it is
+        never notified twice.
 
         :return: ``{"notified": shipments, "failed": shipments}``
         """
@@ -642,27 +710,30 @@ class FlipkartShipment(models.Model):
         return result
 
     def _flipkart_dispatch_recheck(self, client):
-        """Read the ``failed`` shipments on Flipkart before sending them again: those already
-        READY_TO_DISPATCH (or later) are ``notified`` without a call; cancelled or held ones
-        stay ``failed``. Return the shipments to send."""
-        failed = self.filtered(lambda s: s.dispatch_state == "failed")
-        if not failed:
-            return self
-        raws = failed._flipkart_fetch_raw(client)
-        to_send = self - failed
-        for shipment in failed:
-            raw = raws.get(shipment.name)
-            if raw is None:
+        """Read the shipments on Flipkart before sending them: an earlier attempt may have
+        been applied by Flipkart while Odoo's transaction rolled back (a crash between the
+        call and the commit, a replayed request), leaving the shipment ``to_notify`` or
+        ``failed``. Those already READY_TO_DISPATCH (or later) are ``notified`` without a
+        call; unknown, unreadable, cancelled or held ones are ``failed`` (retried). Return
+        the shipments to send.
+
+        :raise FlipkartError: Flipkart could not be read (nothing is sent)
+        """
+        parsed, errors = self._flipkart_read(client)
+        to_send = self.browse()
+        for shipment in self:
+            flipkart = parsed.get(shipment)
+            if shipment in errors:
+                shipment._flipkart_dispatch_failed(errors[shipment])
+            elif flipkart is None:
                 shipment._flipkart_dispatch_failed(
                     self.env._("Flipkart does not know shipment %(ref)s.", ref=shipment.name)
                 )
-                continue
-            shipment._flipkart_refresh_from_raw(raw)
-            if shipment.state in DISPATCHED_STATES:
+            elif flipkart.state in DISPATCHED_STATES:
                 shipment._flipkart_dispatch_done()
-            elif shipment.state == CANCELLED_STATE:
+            elif flipkart.state == CANCELLED_STATE:
                 shipment._flipkart_dispatch_failed(self.env._("The shipment is cancelled."))
-            elif shipment.hold:
+            elif flipkart.hold:
                 shipment._flipkart_dispatch_failed(
                     self.env._("Shipment %(ref)s is on hold at Flipkart.", ref=shipment.name)
                 )
@@ -674,8 +745,8 @@ class FlipkartShipment(models.Model):
         try:
             answers = client.dispatch(self.mapped("name"), location)
         except FlipkartError as error:
-            # also UnknownOutcomeError (maybe applied): ``failed`` shipments are read from
-            # Flipkart before they are sent again
+            # also UnknownOutcomeError (maybe applied): shipments are read from Flipkart
+            # before they are sent again
             self._flipkart_dispatch_failed(str(error))
             return
         by_ref = {str(a.get("shipmentId")): a for a in answers if isinstance(a, dict)}
@@ -716,11 +787,6 @@ class FlipkartShipment(models.Model):
         if not missing:
             return
         try:
-            raws = missing._flipkart_fetch_raw(client, details=True)
+            missing._flipkart_read(client, details=True)  # sets the tracking ids given
         except FlipkartError as error:
             _logger.info("Flipkart tracking not read: %s", error)
-            return
-        for shipment in missing:
-            tracking, carrier = tracking_of(raws.get(shipment.name))
-            if tracking:
-                shipment._flipkart_set_tracking(tracking, carrier)

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..flipkart_api import FlipkartError, RequestRejectedError
+from .flipkart_shipment import LABEL_NOT_READY_CODE
 
 _logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class StockPicking(models.Model):
         shipments = self._flipkart_get_shipments()
         result = shipments._flipkart_generate_labels()
         refused = result["refused"]
-        if not result["requested"] and not result["failed"]:
+        if not (result["requested"] or result["ready"] or result["failed"]):
             raise UserError("\n".join(refused))
         lines = []
         if result["requested"]:
@@ -122,6 +123,14 @@ class StockPicking(models.Model):
                     "Labels requested for %(refs)s. Flipkart prepares them in a few seconds to "
                     "30 minutes; they are downloaded automatically (or use Fetch Label).",
                     refs=", ".join(result["requested"].mapped("name")),
+                )
+            )
+        if result["ready"]:
+            lines.append(
+                self.env._(
+                    "Flipkart already has the labels of %(refs)s (packed): they are downloaded "
+                    "automatically (or use Fetch Label).",
+                    refs=", ".join(result["ready"].mapped("name")),
                 )
             )
         for shipment in result["failed"]:
@@ -193,7 +202,7 @@ class StockPicking(models.Model):
         except RequestRejectedError as error:
             return self._flipkart_notification(
                 self.env._("Flipkart labels not ready yet")
-                if error.code == "OPERATION_NOT_ALLOWED"
+                if error.code == LABEL_NOT_READY_CODE
                 else self.env._("Flipkart refused to print the labels"),
                 error.message or str(error),
                 "warning",

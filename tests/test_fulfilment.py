@@ -168,7 +168,16 @@ class TestFbsFulfilment(FlipkartSandboxCase):
         )
         self.assertEqual(action["type"], "ir.actions.act_url")
         attachment_id = int(action["url"].split("/")[-1].split("?")[0])
-        self.assertTrue(self.env["ir.attachment"].browse(attachment_id).raw.startswith(b"%PDF"))
+        attachment = self.env["ir.attachment"].browse(attachment_id)
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        self.assertEqual((attachment.res_model, attachment.res_id), ("res.users", self.env.uid))
+
+        # printing again (by the same user) reuses it: no attachment left behind per click
+        attachments = self.env["ir.attachment"].search_count([])
+        action = pickings[:2].action_flipkart_print_label()
+        self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.assertEqual(attachment.name, "Flipkart-Labels-2-shipments.pdf")
 
     def test_label_refused_on_hold_or_before_dispatch_after_date(self):
         held = self.import_order(hold=True)
@@ -190,11 +199,50 @@ class TestFbsFulfilment(FlipkartSandboxCase):
 
     def test_label_error_keeps_flipkart_message(self):
         shipment = self.import_order()
-        self.sandbox.cancel_by_buyer(shipment.name)  # Odoo does not know yet
+        shipment.location_ref = "LOC-NOT-THERE"  # Flipkart refuses the request
         shipment.picking_id.action_flipkart_generate_label()
+        self.assertEqual(len(self.calls("POST", LABELS_POST)), 1)
         self.assertEqual(shipment.label_state, "error")
-        self.assertIn("CANCELLED", shipment.error_message)
+        self.assertIn("LOC-NOT-THERE", shipment.error_message)
         self.assertIn(shipment.error_message, shipment.picking_id.message_ids[0].body)
+
+    def test_label_of_shipment_cancelled_at_flipkart_refused_and_left_to_sync(self):
+        shipment = self.import_order()
+        self.sandbox.cancel_by_buyer(shipment.name)  # Odoo does not know yet
+        self.sandbox.clear_requests()
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            shipment.picking_id.action_flipkart_generate_label()
+        self.assertFalse(self.calls("POST", LABELS_POST))
+        self.assertEqual(shipment.label_state, "none")
+        # the order sync applies the cancellation: the read did not hide the state change
+        self.assertEqual(shipment.state, "APPROVED")
+        cron = self.env.ref("sale_flipkart.ir_cron_flipkart_sync_orders")
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+        self.sync()
+        self.assertEqual(shipment.state, "CANCELLED")
+        self.assertEqual(shipment.order_id.state, "cancel")
+
+    def test_label_of_packed_shipment_is_ready_without_request(self):
+        shipment = self.import_order()
+        self.sandbox.advance(shipment.name, "PACKED")  # label made in Seller Hub
+        self.sandbox.clear_requests()
+        action = shipment.picking_id.action_flipkart_generate_label()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertFalse(self.calls("POST", LABELS_POST))
+        self.assertEqual(shipment.label_state, "ready")
+        self.assertEqual(shipment.state, "PACKED")
+        shipment.picking_id.action_flipkart_fetch_label()
+        self.assertEqual(shipment.label_state, "fetched")
+        self.assertFalse(self.calls("POST", LABELS_POST))
+
+    def test_label_refused_in_state_taking_no_label(self):
+        shipment = self.import_order()
+        self.sandbox.set_state(shipment.name, "FORM_FAILED")
+        self.sandbox.clear_requests()
+        with self.assertRaisesRegex(UserError, "FORM_FAILED at Flipkart"):
+            shipment.picking_id.action_flipkart_generate_label()
+        self.assertFalse(self.calls("POST", LABELS_POST))
+        self.assertEqual(shipment.label_state, "none")
 
     def test_label_sends_posted_invoice(self):
         shipment = self.import_order()
@@ -303,6 +351,72 @@ class TestFbsFulfilment(FlipkartSandboxCase):
         self.assertEqual(shipment.dispatch_state, "notified")
         self.assertEqual(len(self.calls("POST", DISPATCH_POST)), 1, "read back, not resent")
 
+    def test_queued_shipment_already_dispatched_is_read_not_sent(self):
+        """An earlier dispatch applied by Flipkart whose Odoo transaction rolled back leaves
+        the shipment ``to_notify``: it is read back, not sent again."""
+        shipment = self.import_order()
+        shipment.picking_id.action_flipkart_generate_label()
+        self.validate(shipment.picking_id)
+        self.assertEqual(shipment.dispatch_state, "to_notify")
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            shipment._flipkart_dispatch()
+            self.assertEqual(shipment.dispatch_state, "notified")
+            raise RuntimeError("crash before the commit")
+        self.env.invalidate_all()
+        self.assertEqual(shipment.dispatch_state, "to_notify")
+        self.assertEqual(self.sandbox.state(shipment.name), "READY_TO_DISPATCH")
+        self.sandbox.clear_requests()
+
+        self.env["flipkart.shipment"]._flipkart_dispatch_pending()._flipkart_dispatch()
+        self.assertEqual(shipment.dispatch_state, "notified")
+        self.assertFalse(shipment.error_message)
+        self.assertFalse(self.calls("POST", DISPATCH_POST), "read back, not resent")
+        (read,) = [r for r in self.calls("GET", "/v3/shipments") if "shipmentIds" in r["query"]]
+        self.assertEqual(read["query"]["shipmentIds"], shipment.name)
+
+    def test_retry_button_reads_back_a_queued_shipment(self):
+        shipment = self.import_order()
+        shipment.picking_id.action_flipkart_generate_label()
+        self.validate(shipment.picking_id)
+        self.sandbox.advance(shipment.name, "READY_TO_DISPATCH")  # applied, reply lost
+        self.sandbox.clear_requests()
+        action = shipment.picking_id.action_flipkart_retry_dispatch()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(shipment.dispatch_state, "notified")
+        self.assertFalse(self.calls("POST", DISPATCH_POST))
+
+    def test_unreadable_shipment_is_not_sent(self):
+        shipment = self.import_order()
+        shipment.picking_id.action_flipkart_generate_label()
+        self.validate(shipment.picking_id)
+        with self.sandbox._lock:
+            self.sandbox.store.get_shipment(shipment.name)["malformed"] = "no_items"
+        self.sandbox.clear_requests()
+        shipment._flipkart_dispatch()
+        self.assertEqual(shipment.dispatch_state, "failed")
+        self.assertIn("no order items", shipment.error_message)
+        self.assertFalse(self.calls("POST", DISPATCH_POST))
+
+    def test_archived_account_shipments_not_pending(self):
+        shipment = self.import_order()
+        labelled = self.import_order()
+        labelled.picking_id.action_flipkart_generate_label()
+        self.sandbox.label_delay = 3600
+        shipment.picking_id.action_flipkart_generate_label()
+        self.validate(labelled.picking_id)
+        model = self.env["flipkart.shipment"]
+        self.assertIn(shipment, model._flipkart_labels_pending())
+        self.assertIn(labelled, model._flipkart_dispatch_pending())
+
+        self.account.active = False
+        self.sandbox.clear_requests()
+        self.assertNotIn(shipment, model._flipkart_labels_pending())
+        self.assertNotIn(labelled, model._flipkart_dispatch_pending())
+        model._cron_flipkart_dispatch()
+        model._cron_flipkart_fetch_labels()
+        self.assertFalse(self.sandbox.requests, "no Flipkart call for an archived account")
+        self.assertEqual(labelled.dispatch_state, "to_notify")
+
     def test_dispatch_without_label_fails_with_flipkart_message_then_retried(self):
         shipment = self.import_order()
         self.validate(shipment.picking_id)
@@ -346,6 +460,20 @@ class TestFbsFulfilment(FlipkartSandboxCase):
         self.assertEqual(shipment.dispatch_state, "failed")
         picking.action_flipkart_retry_dispatch()
         self.assertEqual(shipment.dispatch_state, "notified")
+
+    def test_merged_print_by_a_stock_user(self):
+        shipments = self.import_order() | self.import_order()
+        pickings = shipments.picking_id.with_user(self.stock_user)
+        pickings.action_flipkart_generate_label()
+        for _i in range(2):
+            action = pickings.action_flipkart_print_label()
+            self.assertEqual(action["type"], "ir.actions.act_url")
+        attachment_id = int(action["url"].split("/")[-1].split("?")[0])
+        attachment = self.env["ir.attachment"].browse(attachment_id)
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("res.users", self.stock_user.id)
+        )
+        self.assertTrue(attachment.with_user(self.stock_user).raw.startswith(b"%PDF"))
 
     def test_buttons_refuse_non_flipkart_picking(self):
         picking = self.env["stock.picking"].create(
