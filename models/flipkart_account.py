@@ -11,6 +11,7 @@ from ..flipkart_api import (
     InvalidResponseError,
     RateLimitedError,
     TokenStore,
+    const,
 )
 from ..flipkart_api.payload import Shipment, format_datetime
 from .sale_order import SHIPPED_STATES
@@ -19,15 +20,11 @@ _logger = logging.getLogger(__name__)
 
 #: Flipkart shipment queries of an FBS order sync: (filter type, states).
 FBS_QUERIES = [
-    (
-        "preDispatch",
-        ["APPROVED", "PACKING_IN_PROGRESS", "PACKED", "FORM_FAILED", "READY_TO_DISPATCH"],
-    ),
-    ("postDispatch", ["SHIPPED", "DELIVERED", "PICKUP_COMPLETE"]),
+    ("preDispatch", list(const.PRE_DISPATCH_STATES)),
+    ("postDispatch", list(const.POST_DISPATCH_STATES)),
 ]
 #: Flipkart states of the FBF shipments pulled (Flipkart ships them: only once shipped).
 FBF_STATES = ["SHIPPED", "DELIVERED"]
-CANCELLATION_TYPES = ["buyerCancellation", "sellerCancellation", "marketplaceCancellation"]
 FLIPKART_PRICELIST = "Flipkart (INR)"
 #: Changing one of these forgets the access token.
 CREDENTIAL_FIELDS = {"client_id", "client_secret", "environment", "api_base_url"}
@@ -38,10 +35,7 @@ RETRY_BATCH = 100
 #: Lock namespace of the per-account order sync (pg_try_advisory_xact_lock's first key).
 SYNC_LOCK_KEY = 0x464B5359  # "FKSY"
 
-FLIPKART_HOSTS = {
-    "production": "https://api.flipkart.net",
-    "sandbox": "https://sandbox-api.flipkart.net",
-}
+FLIPKART_HOSTS = {"production": const.PRODUCTION_HOST, "sandbox": const.SANDBOX_HOST}
 
 
 class FlipkartAccountTokenStore(TokenStore):
@@ -454,7 +448,7 @@ class FlipkartAccount(models.Model):
                 "cancellationDate": modified,
             }
             for profile in profiles
-            for kind in CANCELLATION_TYPES
+            for kind in const.CANCELLATION_TYPES
         ]
         return filters
 
