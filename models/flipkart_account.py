@@ -197,10 +197,12 @@ class FlipkartAccount(models.Model):
         return accounts
 
     def write(self, vals):
+        result = super().write(vals)
         if CREDENTIAL_FIELDS & set(vals) and "access_token" not in vals:
-            # a token belongs to the credentials and host it was issued for
-            vals = dict(vals, access_token=False, token_expires_at=False)
-        return super().write(vals)
+            # a token belongs to the credentials and host it was issued for; sudo: a sales
+            # manager may change the client id, not read or write tokens
+            self.sudo().write({"access_token": False, "token_expires_at": False})
+        return result
 
     # ------------------------------------------------------------------ defaults
     def _ensure_defaults(self):

@@ -111,6 +111,21 @@ class TestFlipkartAccount(FlipkartSandboxCase):
         self.account.sudo().client_secret = "rotated-secret"
         self.assertFalse(self.account.sudo().access_token)
 
+    def test_sales_manager_edits_account(self):
+        manager = new_test_user(self.env, "fk_edit_mgr", groups="sales_team.group_sale_manager")
+        self.account.action_test_connection()
+        account = self.account.with_user(manager)
+        account.write({"client_id": "new-app", "environment": "production"})
+        self.assertFalse(self.account.sudo().access_token)
+        self.assertEqual(self.account.sudo().api_base_url, "https://api.flipkart.net")
+        new = (
+            self.env["flipkart.account"]
+            .with_user(manager)
+            .create({"name": "Second Shop", "client_id": "second-app"})
+        )
+        self.assertEqual(new.sudo().api_base_url, "https://api.flipkart.net")
+        self.assertEqual(new.team_id.name, "Flipkart")
+
     def test_missing_secret_is_a_clear_error(self):
         self.account.sudo().client_secret = False
         result = self.account._sync_orders()[self.account.id]
