@@ -201,7 +201,13 @@ class FlipkartAccount(models.Model):
         if CREDENTIAL_FIELDS & set(vals) and "access_token" not in vals:
             # a token belongs to the credentials and host it was issued for; sudo: a sales
             # manager may change the client id, not read or write tokens
-            self.sudo().write({"access_token": False, "token_expires_at": False})
+            self.sudo().write(
+                {
+                    "access_token": False,
+                    "token_expires_at": False,
+                    "connection_state": "unknown",
+                }
+            )
         return result
 
     # ------------------------------------------------------------------ defaults
@@ -335,6 +341,7 @@ class FlipkartAccount(models.Model):
         for account in self.search([]).with_context(flipkart_cron=True):
             try:
                 account._sync_orders()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # cron: keep its outcome
             except Exception:  # noqa: BLE001 - one account's failure must not stop the others
                 _logger.exception("Flipkart account %s: order sync failed", account.id)
                 self.env.cr.rollback()  # cron: drop the failed account's partial work
@@ -468,6 +475,11 @@ class FlipkartAccount(models.Model):
         self._ensure_defaults()
         try:
             client = self._get_client()
+        except ValueError as error:  # incomplete configuration (e.g. no secret)
+            self.sudo().write({"connection_state": "failed", "connection_message": str(error)})
+            result["error"] = str(error)
+            return result
+        try:
             self._retry_failed_orders(client, result)
             for flt in self._order_filters(self._orders_sync_since(), started):
                 for page in client.iter_shipment_pages(flt):
@@ -483,7 +495,7 @@ class FlipkartAccount(models.Model):
             self._flipkart_auth_failed(error)
             result["error"] = str(error)
             return result
-        except (FlipkartError, ValueError) as error:  # ValueError: incomplete configuration
+        except FlipkartError as error:
             _logger.info("Flipkart account %s: sync interrupted: %s", self.id, error)
             result["error"] = str(error)
             return result
@@ -538,6 +550,7 @@ class FlipkartAccount(models.Model):
             raise
         except FlipkartError as error:  # the run goes on with the new orders
             _logger.info("Flipkart account %s: retrying failed orders: %s", self.id, error)
+            errors._flipkart_not_found()  # counted, so that a bad batch does not stick
             return
         found = {self._reference_of(raw) for raw in shipments}
         failed = result.get("failed_refs", set())
@@ -555,7 +568,7 @@ class FlipkartAccount(models.Model):
         self._parse_shipments(raw_shipments, profile, parsed, failures)
         shipment_model = self.env["flipkart.shipment"]
         known = shipment_model.search([("account_id", "=", self.id), ("name", "in", list(parsed))])
-        self._complete_cancelled_orders(client, parsed, known, failures)
+        self._complete_cancelled_orders(client, parsed, known, failures, profile)
         changed = []  # (record, parsed shipment) whose Flipkart state changed
         for record in known:
             shipment = parsed.pop(record.name)
@@ -609,7 +622,7 @@ class FlipkartAccount(models.Model):
                 shipment.fbf = profile == "FBF"
             parsed.setdefault(shipment.ref, shipment)  # a page may repeat a shipment
 
-    def _complete_cancelled_orders(self, client, parsed, known, failures):
+    def _complete_cancelled_orders(self, client, parsed, known, failures, profile=None):
         """A cancelled shipment of an order never seen may be only part of it: fetch the
         order's other shipments, so that the order is imported whole (and cancelled only when
         all of it is)."""
@@ -637,20 +650,24 @@ class FlipkartAccount(models.Model):
                 for raw in client.get_shipments(order_ids=list(orders))
                 if raw.get("shipmentId") not in parsed
             ]
-            self._parse_shipments(siblings, None, parsed, failures)
+            self._parse_shipments(siblings, profile, parsed, failures)
 
     def _apply_state_changes(self, changed, failures):
         """Cancellations (each order in its own savepoint) and FBS shipments shipped outside
         Odoo, from shipments whose Flipkart state changed."""
         cancelled = defaultdict(dict)
         previous = {}
-        shipped_outside = self.env["flipkart.shipment"]
+        shipped_outside = fbf_shipped = self.env["flipkart.shipment"]
         for record, shipment, previous_state in changed:
             if shipment.state == "CANCELLED":
                 cancelled[record.order_id][record] = shipment.items
                 previous[record] = previous_state
-            elif shipment.state in SHIPPED_STATES and record.order_id.flipkart_fulfilment == "fbs":
-                shipped_outside |= record
+            elif shipment.state in SHIPPED_STATES:
+                if record.order_id.flipkart_fulfilment == "fbs":
+                    shipped_outside |= record
+                else:
+                    fbf_shipped |= record
+        self.env["sale.order"]._flipkart_create_fbf_moves(fbf_shipped)
         for order, entries in cancelled.items():
             try:
                 with self.env.cr.savepoint():

@@ -575,20 +575,20 @@ class FlipkartShipment(models.Model):
         if len(self.account_id) > 1:
             raise UserError(self.env._("Print the labels of one Flipkart account at a time."))
         pdf = self.account_id._get_client().download_labels(self.mapped("name"))
-        # one merged PDF per user, overwritten by the next print (owned by the user: readable
-        # by them, not left behind at every click)
+        # one merged PDF per user, overwritten by the next print; attached to no record, so
+        # that only its creator can read it (it holds buyers' addresses)
         values = {
             "name": f"Flipkart-Labels-{len(self)}-shipments.pdf",
             "type": "binary",
             "raw": pdf,
             "mimetype": "application/pdf",
-            "res_model": "res.users",
-            "res_id": self.env.uid,
+            "res_model": False,
+            "res_id": False,
         }
         attachment = self.env["ir.attachment"].search(
             [
-                ("res_model", "=", "res.users"),
-                ("res_id", "=", self.env.uid),
+                ("res_model", "=", False),
+                ("create_uid", "=", self.env.uid),
                 ("name", "=like", "Flipkart-Labels-%-shipments.pdf"),
             ],
             order="id",

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 
 #: Retries of a reference Flipkart returns nothing for, before it is left to the user.
 MAX_ATTEMPTS_NOT_FOUND = 5
+#: Attempts of any failing order before the runs stop retrying it (left to the user, who can
+#: use Recover Order once the cause is fixed).
+MAX_ATTEMPTS = 20
 
 
 class FlipkartSyncError(models.Model):
@@ -48,6 +51,7 @@ class FlipkartSyncError(models.Model):
     def _flipkart_record(self, account, reference, message, operation="order", retry=True):
         """Record (or update) the error of ``reference``; a new one gets an activity for the
         account's responsible user."""
+        retry = retry and reference != "unknown"  # nothing to ask Flipkart for
         error = self.search(
             [
                 ("account_id", "=", account.id),
@@ -60,7 +64,7 @@ class FlipkartSyncError(models.Model):
                 {
                     "message": message,
                     "state": "open",
-                    "retry": retry,
+                    "retry": retry and error.attempts + 1 < MAX_ATTEMPTS,
                     "attempts": error.attempts + 1,
                     "last_attempt": fields.Datetime.now(),
                 }

@@ -216,3 +216,24 @@ class TestFbfAndCancellations(FlipkartSandboxCase):
         self.assertNotEqual(live.picking_id.state, "cancel")
         cancelled = order.flipkart_shipment_ids - live
         self.assertEqual(cancelled.line_ids.mapped("product_uom_qty"), [0.0])
+
+    def test_fbf_shipment_shipped_after_import_gets_its_move(self):
+        added = self.sandbox.add_order(
+            service_profile="FBF",
+            state="SHIPPED",
+            items=[{"sku": "FBF-A"}, {"sku": "FBF-B"}],
+            shipments=[[0], [1]],
+        )
+        cancelled, later = added["shipmentIds"]
+        self.sandbox.set_state(cancelled, "CANCELLED", cancellation_type="marketplaceCancellation")
+        self.sandbox.set_state(later, "APPROVED")  # Flipkart has not shipped it yet
+        self.sync()  # finds the cancellation, and imports the whole order
+        order = self.order_of(added["orderId"])
+        self.assertEqual(order.state, "sale")
+        late = order.flipkart_shipment_ids.filtered(lambda s: s.name == later)
+        self.assertEqual(late.state, "APPROVED")
+        self.assertFalse(late.line_ids.move_ids, "not shipped: no move yet")
+        self.sandbox.set_state(later, "SHIPPED")
+        self.sync()
+        self.assertEqual(late.state, "SHIPPED")
+        self.assertEqual(late.line_ids.filtered("flipkart_order_item_ref").move_ids.state, "done")

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import FlipkartSandboxCase
 
@@ -170,7 +170,8 @@ class TestFbsFulfilment(FlipkartSandboxCase):
         attachment_id = int(action["url"].split("/")[-1].split("?")[0])
         attachment = self.env["ir.attachment"].browse(attachment_id)
         self.assertTrue(attachment.raw.startswith(b"%PDF"))
-        self.assertEqual((attachment.res_model, attachment.res_id), ("res.users", self.env.uid))
+        self.assertFalse(attachment.res_model, "attached to no record: its creator's only")
+        self.assertEqual(attachment.create_uid, self.env.user)
 
         # printing again (by the same user) reuses it: no attachment left behind per click
         attachments = self.env["ir.attachment"].search_count([])
@@ -470,10 +471,11 @@ class TestFbsFulfilment(FlipkartSandboxCase):
             self.assertEqual(action["type"], "ir.actions.act_url")
         attachment_id = int(action["url"].split("/")[-1].split("?")[0])
         attachment = self.env["ir.attachment"].browse(attachment_id)
-        self.assertEqual(
-            (attachment.res_model, attachment.res_id), ("res.users", self.stock_user.id)
-        )
+        self.assertEqual(attachment.create_uid, self.stock_user)
         self.assertTrue(attachment.with_user(self.stock_user).raw.startswith(b"%PDF"))
+        other = new_test_user(self.env, "fk_other_worker", groups="stock.group_stock_user")
+        with self.assertRaises(AccessError):
+            attachment.with_user(other).read(["raw"])
 
     def test_buttons_refuse_non_flipkart_picking(self):
         picking = self.env["stock.picking"].create(

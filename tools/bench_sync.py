@@ -8,8 +8,9 @@
    batches of 20 and confirmed, without any Flipkart work: the floor the sync is compared with.
 
 Both commit batch by batch, as the scheduled action does, on a throwaway copy of the prepared
-database (dropped at the end). Prints orders/s and SQL queries per order for both
-(``--memory``: also the peak of traced Python memory, which slows both down).
+database, dropped at the end (copying it disconnects whatever else uses that database). Prints
+orders/s and SQL queries per order for both (``--memory``: also the peak of traced Python
+memory, which slows both down).
 """
 
 import argparse

@@ -14,26 +14,27 @@ def main(conf, db, url):
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        account = (
-            env["flipkart.account"]
-            .with_context(active_test=False)
-            .search([("name", "=", "Demo Shop (simulator)")], limit=1)
-        )
+        company = env.ref("base.main_company")
+        if "has_received_warning_stock_sms" in company._fields:
+            # no SMS-confirmation dialog on the first delivery validated in the demo
+            company.has_received_warning_stock_sms = True
         values = {
             "client_id": "sandbox-app",
             "client_secret": "sandbox-secret",
             "environment": "sandbox",
             "api_base_url": url,
             "active": True,
+            "user_id": env.ref("base.user_admin").id,
         }
+        account = (
+            env["flipkart.account"]
+            .with_context(active_test=False)
+            .search([("name", "=", "Demo Shop (simulator)")], limit=1)
+        )
         if account:
             account.write(values)
         else:
-            company = env.ref("base.main_company")
-        if "has_received_warning_stock_sms" in company._fields:
-            # no SMS-confirmation dialog on the first delivery validated in the demo
-            company.has_received_warning_stock_sms = True
-        account = env["flipkart.account"].create({"name": "Demo Shop (simulator)", **values})
+            account = env["flipkart.account"].create({"name": "Demo Shop (simulator)", **values})
         account.action_test_connection()
         result = account._sync_orders().get(account.id, {})
         cr.commit()  # demo setup script: its own cursor

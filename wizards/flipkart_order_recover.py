@@ -25,10 +25,11 @@ class FlipkartOrderRecover(models.TransientModel):
         self.ensure_one()
         account = self.account_id
         reference = self.order_ref.strip()
-        client = account._get_client()
+        account._ensure_defaults()
         try:
+            client = account._get_client()
             shipments = client.get_shipments(order_ids=[reference])
-        except FlipkartError as error:
+        except (FlipkartError, ValueError) as error:
             raise UserError(
                 self.env._("Flipkart could not be asked: %(error)s", error=str(error))
             ) from error
