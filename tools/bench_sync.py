@@ -80,14 +80,25 @@ def main():
     config.parse_config(["-c", args.conf, "--log-level=warn"])
     config["list_db"] = True  # copying a database is a database-management call
     run_db = f"{args.database}_run"
-    if run_db in odoo.service.db.list_dbs(True):
-        odoo.service.db.exp_drop(run_db)
+    drop(run_db)
     odoo.service.db.exp_duplicate_database(args.database, run_db)
     try:
         run(args, run_db)
     finally:
         odoo.modules.registry.Registry.delete(run_db)
-        odoo.service.db.exp_drop(run_db)
+        drop(run_db)
+
+
+def drop(db):
+    """Drop the throwaway copy; PostgreSQL's autovacuum may hold it for a few seconds."""
+    for _attempt in range(10):
+        if db not in odoo.service.db.list_dbs(True):
+            return
+        try:
+            odoo.service.db.exp_drop(db)
+        except Exception:  # noqa: BLE001 - busy (autovacuum): try again shortly
+            time.sleep(3)
+    print(f"could not drop {db}: the next run drops it", flush=True)
 
 
 def run(args, run_db):
