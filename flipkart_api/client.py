@@ -387,26 +387,19 @@ class FlipkartClient:
         was done, so this is safe for writes too); a second 401 raises AuthenticationError.
         """
         url = path_or_url if "://" in path_or_url else self._api_url(path_or_url)
+
+        def send(token):
+            headers = {"Authorization": f"Bearer {token}", "Accept": accept}
+            return self._send(
+                method, url, kind=kind, write=write, headers=headers, json_body=json_body
+            )
+
         token = self.get_token()
-        response = self._send(
-            method,
-            url,
-            kind=kind,
-            write=write,
-            headers={"Authorization": f"Bearer {token}", "Accept": accept},
-            json_body=json_body,
-        )
+        response = send(token)
         if response.status_code == 401:
             _logger.info("Flipkart answered 401 to %s %s: renewing the token once", method, url)
             token = self._renew_token(token)
-            response = self._send(
-                method,
-                url,
-                kind=kind,
-                write=write,
-                headers={"Authorization": f"Bearer {token}", "Accept": accept},
-                json_body=json_body,
-            )
+            response = send(token)
             if response.status_code == 401:
                 _code, message = parse_error_body(response.text)
                 raise AuthenticationError(
