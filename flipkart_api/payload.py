@@ -176,7 +176,6 @@ class Shipment:
     delivery_address: Address = field(default_factory=Address)
     billing_address: Address = field(default_factory=Address)
     buyer: Address = field(default_factory=Address)
-    has_details: bool = False
     #: Fulfilled by Flipkart, when the query that found it says so (else: from the items)
     fbf: bool | None = None
 
@@ -228,7 +227,6 @@ class Shipment:
         self.delivery_address = Address.from_json(details.get("deliveryAddress"))
         self.billing_address = Address.from_json(details.get("billingAddress"))
         self.buyer = Address.from_json(details.get("buyerDetails"))
-        self.has_details = True
         self.tracking_ref, self.carrier_name = tracking_of(details)
 
 
